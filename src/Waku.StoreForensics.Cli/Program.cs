@@ -1,0 +1,3 @@
+using Waku.StoreForensics.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
