@@ -1,0 +1,285 @@
+using System.Buffers.Binary;
+using CsCheck;
+using Microsoft.Data.Sqlite;
+using Waku.StoreForensics.Sqlite;
+
+namespace Waku.StoreForensics.Tests.Sqlite;
+
+/// <summary>Hand-damaged files must produce the expected findings and never throw, hang or allocate without bound.</summary>
+public class DamagedFileTests
+{
+    private const int PageSize = 1024;
+
+    /// <summary>A rowid table and a WITHOUT ROWID table, several levels deep, some payloads spanning 3+ overflow pages.</summary>
+    private static (string Path, Dictionary<long, string> Rows) CreateDatabase(TempDir dir, int rows = 400)
+    {
+        string path = dir.File("damaged.db");
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            RandomDatabase.Exec(connection, $"PRAGMA page_size={PageSize}");
+            RandomDatabase.Exec(connection, "CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB)");
+            RandomDatabase.Exec(connection, "CREATE TABLE w(k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID");
+            using var tx = connection.BeginTransaction();
+            var rng = new Random(42);
+            for (int i = 1; i <= rows; i++)
+            {
+                var body = new byte[i % 25 == 0 ? 4000 : rng.Next(10, 200)];
+                rng.NextBytes(body);
+                using var cmd = connection.CreateCommand();
+                cmd.CommandText = "INSERT INTO t VALUES ($i, $b); INSERT INTO w VALUES ($k, $b)";
+                cmd.Parameters.AddWithValue("$i", i);
+                cmd.Parameters.AddWithValue("$k", $"key-{i:D5}");
+                cmd.Parameters.AddWithValue("$b", body);
+                cmd.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+
+        using var db = SqliteDatabase.Open(path);
+        var expected = db.ReadTable("t").ToDictionary(r => (long)r.Values[0]!, r => Convert.ToHexString((byte[])r.Values[1]!));
+        Assert.Equal(rows, expected.Count);
+        return (path, expected);
+    }
+
+    private static void Patch(string path, long offset, ReadOnlySpan<byte> bytes)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = offset;
+        file.Write(bytes);
+    }
+
+    private static byte[] U32(uint value)
+    {
+        var b = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(b, value);
+        return b;
+    }
+
+    /// <summary>Reads every table and the page map; every row returned must be one that was written.</summary>
+    private static SqliteDatabase ReadEverything(string path, Dictionary<long, string> written, out int rowsRead)
+    {
+        var db = SqliteDatabase.Open(path);
+        rowsRead = 0;
+        foreach (var row in db.ReadTable("t"))
+        {
+            Assert.True(written.TryGetValue((long)row.Values[0]!, out var body) && body == Convert.ToHexString((byte[])row.Values[1]!),
+                $"row {row.Values[0]} read from page {row.Provenance.Page} differs from what was written");
+            rowsRead++;
+        }
+
+        _ = db.ReadTable("w").Count();
+        _ = db.MapPages();
+        return db;
+    }
+
+    private static uint RootOf(string path, string table)
+    {
+        using var db = SqliteDatabase.Open(path);
+        return db.FindObject(table)!.RootPage;
+    }
+
+    [Fact]
+    public void TruncatedFile_ReportsTruncationAndReturnsSurvivingRows()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        long length = new FileInfo(path).Length;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.SetLength(length / 2 + 300);
+        }
+
+        using var db = ReadEverything(path, rows, out int read);
+        Assert.Contains(db.Findings, f => f.Kind == SqliteFindingKind.FileTruncated);
+        Assert.Contains(db.Findings, f => f.Kind == SqliteFindingKind.HeaderSizeMismatch);
+        Assert.InRange(read, 1, rows.Count - 1);
+    }
+
+    [Fact]
+    public void ZeroedInteriorPage_ReportsInvalidPageAndKeepsOtherSubtrees()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        uint root = RootOf(path, "t");
+        uint child;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            var rootPage = db.ReadBTreePage(root)!;
+            Assert.Equal(BTreePageType.InteriorTable, rootPage.Type);
+            child = rootPage.Cells[0].LeftChild;
+        }
+
+        Patch(path, (child - 1) * (long)PageSize, new byte[PageSize]);
+        using var damaged = ReadEverything(path, rows, out int read);
+        Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.PageTypeInvalid && f.Page == child);
+        Assert.InRange(read, rows.Count / 2, rows.Count - 1);
+    }
+
+    [Fact]
+    public void PagePointingToItself_ReportsCycleAndTerminates()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        uint root = RootOf(path, "t");
+        // The right-most pointer of the root (offset 8 of its header) now names the root itself.
+        Patch(path, (root - 1) * (long)PageSize + 8, U32(root));
+        using var db = ReadEverything(path, rows, out int read);
+        Assert.Contains(db.Findings, f => f.Kind == SqliteFindingKind.BTreeCycle && f.Page == root);
+        Assert.True(read < rows.Count);
+    }
+
+    [Fact]
+    public void OverflowChainLoop_ReportsCycleAndSkipsOnlyThatRow()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        uint firstOverflow;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            var big = db.ReadTable("t").First(r => ((byte[])r.Values[1]!).Length == 4000);
+            var cell = db.ReadBTreePage(big.Provenance.Page)!.Cells.Single(c => c.Offset == big.Provenance.CellOffset);
+            firstOverflow = cell.FirstOverflowPage;
+        }
+
+        // 4000 bytes need four overflow pages of 1020 bytes; the first now points back to itself.
+        Patch(path, (firstOverflow - 1) * (long)PageSize, U32(firstOverflow));
+        using var damaged = ReadEverything(path, rows, out int read);
+        Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.OverflowChainCycle && f.Page == firstOverflow);
+        Assert.Equal(rows.Count - 1, read);
+    }
+
+    [Fact]
+    public void CellPastPageEnd_ReportsOutOfBounds()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        uint leaf;
+        int pointerOffset;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            var row = db.ReadTable("t").First(r => ((byte[])r.Values[1]!).Length < 200);
+            leaf = row.Provenance.Page;
+            var page = db.ReadBTreePage(leaf)!;
+            pointerOffset = 8 + (2 * page.CellPointers.ToList().IndexOf(row.Provenance.CellOffset));
+        }
+
+        // The cell pointer now names the last two bytes of the page: the cell body cannot fit.
+        var pointer = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(pointer, PageSize - 2);
+        Patch(path, (leaf - 1) * (long)PageSize + pointerOffset, pointer);
+        using var damaged = ReadEverything(path, rows, out int read);
+        Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.CellOutOfBounds && f.Page == leaf);
+        Assert.Equal(rows.Count - 1, read);
+    }
+
+    [Fact]
+    public void LyingPayloadSize_ReportsImplausibleWithoutAllocating()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        uint leaf;
+        int cellOffset;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            var row = db.ReadTable("t").First(r => ((byte[])r.Values[1]!).Length == 4000);
+            (leaf, cellOffset) = (row.Provenance.Page, row.Provenance.CellOffset);
+        }
+
+        // A 4-byte varint claiming 2^28-1 bytes, written over the payload-size and rowid varints.
+        Patch(path, (leaf - 1) * (long)PageSize + cellOffset, [0xFF, 0xFF, 0xFF, 0x7F]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using var damaged = ReadEverything(path, rows, out _);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains(damaged.Findings, f => f.Kind is SqliteFindingKind.PayloadSizeImplausible or SqliteFindingKind.CellOutOfBounds or SqliteFindingKind.OverflowChainBroken);
+        Assert.True(allocated < 64L * 1024 * 1024, $"reading allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void AbsurdCellCount_IsClampedAndReported()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        uint leaf;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            leaf = db.ReadTable("t").First().Provenance.Page;
+        }
+
+        Patch(path, (leaf - 1) * (long)PageSize + 3, [0xFF, 0xFF]);
+        using var damaged = ReadEverything(path, rows, out _);
+        Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.CellCountAbsurd && f.Page == leaf);
+    }
+
+    [Fact]
+    public void FreelistLoop_IsReported()
+    {
+        using var dir = new TempDir();
+        var (path, _) = CreateDatabase(dir);
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            RandomDatabase.Exec(connection, "PRAGMA secure_delete=OFF");
+            RandomDatabase.Exec(connection, "DELETE FROM t WHERE id > 100");
+        }
+
+        uint trunk;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            Assert.True(db.ReadFreelist().Count > 0);
+            Assert.DoesNotContain(db.Findings, f => f.Kind is SqliteFindingKind.FreelistInvalid or SqliteFindingKind.FreelistCountMismatch);
+            trunk = db.Header.FirstFreelistTrunkPage;
+        }
+
+        Patch(path, (trunk - 1) * (long)PageSize, U32(trunk));
+        using var damaged = SqliteDatabase.Open(path);
+        damaged.ReadFreelist();
+        Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.FreelistInvalid && f.Page == trunk);
+    }
+
+    [Fact]
+    public void RandomByteDamage_NeverThrowsOrHangs()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir, rows: 150);
+        var original = File.ReadAllBytes(path);
+        string target = dir.File("fuzzed.db");
+        Gen.Select(Gen.Int[0, original.Length - 1].Array[1, 40], Gen.Byte.Array[40]).Sample((offsets, values) =>
+        {
+            var bytes = (byte[])original.Clone();
+            for (int i = 0; i < offsets.Length; i++)
+            {
+                bytes[offsets[i]] = values[i];
+            }
+
+            File.WriteAllBytes(target, bytes);
+            var work = Task.Run(() =>
+            {
+                try
+                {
+                    using var db = SqliteDatabase.Open(target);
+                    foreach (var o in db.Schema.Where(o => o.Type == "table"))
+                    {
+                        try
+                        {
+                            _ = db.ReadTable(o.Name).Count();
+                        }
+                        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+                        {
+                            // A damaged CREATE statement is reported by a typed exception from GetTableDefinition.
+                        }
+                    }
+
+                    _ = db.MapPages();
+                    _ = db.ReadFreelist();
+                }
+                catch (InvalidDataException)
+                {
+                    // Only when the file cannot be a database at all.
+                }
+            });
+            Assert.True(work.Wait(TimeSpan.FromSeconds(20)), "reading a damaged file did not finish");
+        }, iter: 150, threads: 1);
+    }
+}
