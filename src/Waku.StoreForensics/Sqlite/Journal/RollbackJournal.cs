@@ -113,40 +113,76 @@ public sealed class RollbackJournal : IDisposable
             return;
         }
 
+        // The journal is a series of segments, each a sector-aligned header and its page records: SQLite
+        // starts a new segment every time it syncs the journal mid-transaction (cache spill).
         int recordSize = 4 + PageSize + 4;
-        long available = (Length - SectorSize) / recordSize;
-        long count = RecordCount is 0 or 0xFFFFFFFF ? available : Math.Min(RecordCount, available);
-        if (RecordCount is not (0 or 0xFFFFFFFF) && RecordCount > available)
-        {
-            _findings.Add(new SqliteFinding(SqliteFindingKind.JournalInvalid, SqliteFindingSeverity.Warning, 0, 8, $"journal announces {RecordCount} page records but holds {available}"));
-        }
-
+        long segment = 0;
+        uint recordCount = RecordCount;
+        uint nonce = Nonce;
         byte[] record = new byte[recordSize];
-        for (long i = 0; i < count; i++)
+        Span<byte> nextHeader = stackalloc byte[16];
+        int segments = 0;
+        while (segments++ < 1_000_000)
         {
-            long offset = SectorSize + i * recordSize;
-            if (RandomAccess.Read(_handle, record, offset) < recordSize)
+            long first = segment + SectorSize;
+            long available = Math.Max(0, (Length - first) / recordSize);
+            long count = recordCount is 0xFFFFFFFF ? available : Math.Min(recordCount, available);
+            if (recordCount == 0)
+            {
+                // An unsynced last segment: its records may exist but are not counted yet.
+                count = available;
+            }
+            else if (recordCount != 0xFFFFFFFF && recordCount > available)
+            {
+                _findings.Add(new SqliteFinding(SqliteFindingKind.JournalInvalid, SqliteFindingSeverity.Warning, 0, (int)Math.Min(int.MaxValue, segment + 8), $"journal segment announces {recordCount} page records but holds {available}"));
+            }
+
+            long i = 0;
+            for (; i < count; i++)
+            {
+                long offset = first + (i * recordSize);
+                if (RandomAccess.Read(_handle, record, offset) < recordSize)
+                {
+                    break;
+                }
+
+                uint pgno = BinaryPrimitives.ReadUInt32BigEndian(record);
+                uint stored = BinaryPrimitives.ReadUInt32BigEndian(record.AsSpan(4 + PageSize));
+                // fileformat2 §3: checksum = nonce + every 200th byte of the page, counting down from pageSize-200.
+                uint sum = nonce;
+                for (int b = PageSize - 200; b > 0; b -= 200)
+                {
+                    sum += record[4 + b];
+                }
+
+                if (sum != stored || pgno == 0)
+                {
+                    if (recordCount != 0)
+                    {
+                        _findings.Add(new SqliteFinding(SqliteFindingKind.JournalInvalid, SqliteFindingSeverity.Warning, 0, (int)Math.Min(int.MaxValue, offset), $"journal record {i} (page {pgno}) fails its checksum; SQLite stops the rollback here"));
+                    }
+
+                    break;
+                }
+
+                _pages.Add(new JournalPage(pgno, offset + 4, ChecksumValid: true));
+            }
+
+            if (i < count || recordCount == 0)
             {
                 break;
             }
 
-            uint pgno = BinaryPrimitives.ReadUInt32BigEndian(record);
-            uint stored = BinaryPrimitives.ReadUInt32BigEndian(record.AsSpan(4 + PageSize));
-            // fileformat2 §3: checksum = nonce + every 200th byte of the page, counting down from pageSize-200.
-            uint sum = Nonce;
-            for (int b = PageSize - 200; b > 0; b -= 200)
+            long next = first + (count * recordSize);
+            next = (next + SectorSize - 1) / SectorSize * SectorSize;
+            if (next + 16 > Length || RandomAccess.Read(_handle, nextHeader, next) < 16 || !nextHeader[..8].SequenceEqual(Magic))
             {
-                sum += record[4 + b];
-            }
-
-            bool valid = sum == stored && pgno != 0;
-            if (!valid)
-            {
-                _findings.Add(new SqliteFinding(SqliteFindingKind.JournalInvalid, SqliteFindingSeverity.Warning, 0, (int)Math.Min(int.MaxValue, offset), $"journal record {i} (page {pgno}) fails its checksum; SQLite stops the rollback here"));
                 break;
             }
 
-            _pages.Add(new JournalPage(pgno, offset + 4, valid));
+            segment = next;
+            recordCount = BinaryPrimitives.ReadUInt32BigEndian(nextHeader[8..]);
+            nonce = BinaryPrimitives.ReadUInt32BigEndian(nextHeader[12..]);
         }
 
         if (IsHot)
