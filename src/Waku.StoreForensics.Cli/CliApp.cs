@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Waku.StoreForensics.Cli.Commands;
 
 namespace Waku.StoreForensics.Cli;
 
@@ -8,7 +9,11 @@ public static class CliApp
     /// <summary>Parses <paramref name="args"/>, runs the chosen command and returns its exit code.</summary>
     public static Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("Forensics for the SQLite store of a Waku v2 node (nwaku).");
+        var root = new RootCommand("Forensics for the SQLite store of a Waku v2 node (nwaku).")
+        {
+            PagesCommand.Create(),
+            DumpCommand.Create(),
+        };
         return root.Parse(args).InvokeAsync();
     }
 }
