@@ -282,4 +282,65 @@ public class DamagedFileTests
             Assert.True(work.Wait(TimeSpan.FromSeconds(20)), "reading a damaged file did not finish");
         }, iter: 150, threads: 1);
     }
+
+    [Fact]
+    public void SubtreeCutOff_ItsPagesBecomeOrphansThatLookLikeLeaves()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        uint root = RootOf(path, "t");
+        uint lostLeaf;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            var rootPage = db.ReadBTreePage(root)!;
+            lostLeaf = rootPage.Cells[0].LeftChild;
+            Assert.Equal(BTreePageType.LeafTable, db.ReadBTreePage(lostLeaf)!.Type);
+        }
+
+        // The first cell of the root now points at page 1's neighbour in the wrong tree: the leaf is unreachable.
+        uint otherRoot = RootOf(path, "w");
+        using (var db = SqliteDatabase.Open(path))
+        {
+            int cellOffset = db.ReadBTreePage(root)!.Cells[0].Offset;
+            Patch(path, (root - 1) * (long)PageSize + cellOffset, U32(otherRoot));
+        }
+
+        using var damaged = ReadEverything(path, rows, out _);
+        var map = damaged.MapPages();
+        var orphan = map.Single(p => p.Page == lostLeaf);
+        Assert.Equal(PageKind.Orphan, orphan.Kind);
+        Assert.Contains("LeafTable", orphan.Reason, StringComparison.Ordinal);
+        Assert.True(orphan.CellCount > 0);
+        Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.OrphanPage && f.Page == lostLeaf);
+        Assert.Contains(damaged.Findings, f => f.Kind is SqliteFindingKind.PageTypeInvalid or SqliteFindingKind.PageClaimedTwice);
+    }
+
+    [Fact]
+    public void PointerMapEntryWrong_IsReported()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("av.db");
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            RandomDatabase.Exec(connection, $"PRAGMA page_size={PageSize}");
+            RandomDatabase.Exec(connection, "PRAGMA auto_vacuum=FULL");
+            RandomDatabase.Exec(connection, "CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB)");
+            RandomDatabase.Exec(connection, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 300) INSERT INTO t SELECT i, randomblob(150) FROM n");
+        }
+
+        using (var db = SqliteDatabase.Open(path))
+        {
+            Assert.True(db.IsPointerMapPage(2));
+            _ = db.MapPages();
+            Assert.DoesNotContain(db.Findings, f => f.Severity != SqliteFindingSeverity.Info);
+            Assert.Equal(5, db.ReadPointerMap(2).First(e => e.Page == db.FindObject("t")!.RootPage + 1).Type);
+        }
+
+        // The second entry of the pointer map (page 4, a b-tree page of t) now says "free page".
+        Patch(path, PageSize + (5 * 1), [2, 0, 0, 0, 0]);
+        using var damaged = SqliteDatabase.Open(path);
+        _ = damaged.MapPages();
+        Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.PointerMapMismatch && f.Page == 2);
+    }
 }
