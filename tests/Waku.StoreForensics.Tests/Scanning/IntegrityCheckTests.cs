@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Waku.StoreForensics.Scanning;
+using Waku.StoreForensics.Sqlite;
+using Waku.StoreForensics.Tests.Sqlite;
+
+namespace Waku.StoreForensics.Tests.Scanning;
+
+public class IntegrityCheckTests
+{
+    private static Dictionary<string, string> Fingerprint(TempDir dir) =>
+        Directory.GetFiles(dir.Path).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    /// <summary>A WAL database with uncheckpointed frames and an index, the writer closed without checkpointing.</summary>
+    private static string CreateWalDatabase(TempDir dir)
+    {
+        string source = dir.File("src.db");
+        string path = dir.File("evidence.db");
+        using (var c = new SqliteConnection($"Data Source={source};Pooling=False"))
+        {
+            c.Open();
+            RandomDatabase.Exec(c, "PRAGMA journal_mode=WAL");
+            RandomDatabase.Exec(c, "PRAGMA wal_autocheckpoint=0");
+            RandomDatabase.Exec(c, "CREATE TABLE Message (messageHash BLOB PRIMARY KEY, timestamp INTEGER NOT NULL, payload BLOB) WITHOUT ROWID");
+            RandomDatabase.Exec(c, "CREATE INDEX i_ts ON Message (timestamp)");
+            RandomDatabase.Exec(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 500) INSERT INTO Message SELECT randomblob(32), 1700000000000000000 + i, randomblob(100) FROM n");
+            File.Copy(source, path);
+            File.Copy(source + "-wal", path + "-wal");
+        }
+
+        File.Delete(source);
+        return path;
+    }
+
+    [Fact]
+    public void Run_WalDatabase_LeavesEvidenceByteIdenticalAndCreatesNoShm()
+    {
+        using var dir = new TempDir();
+        string path = CreateWalDatabase(dir);
+        var before = Fingerprint(dir);
+        var result = IntegrityCheck.Run(path);
+        Assert.True(result.Ok, string.Join("; ", result.Problems));
+        Assert.Equal(before, Fingerprint(dir));
+        Assert.False(File.Exists(path + "-shm"));
+    }
+
+    [Fact]
+    public void Run_IndexDisagreesWithTable_ReportsMismatchNamingTheIndex()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("idx.db");
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            RandomDatabase.Exec(c, "CREATE TABLE Message (messageHash BLOB PRIMARY KEY, timestamp INTEGER NOT NULL, payload BLOB) WITHOUT ROWID");
+            RandomDatabase.Exec(c, "CREATE INDEX i_ts ON Message (timestamp)");
+            RandomDatabase.Exec(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 500) INSERT INTO Message SELECT randomblob(32), 1700000000000000000 + i, randomblob(100) FROM n");
+        }
+
+        // Flip the low byte of one timestamp inside an i_ts index record: the index no longer matches its table.
+        long fileOffset;
+        using (var db = SqliteDatabase.Open(path))
+        {
+            var entry = db.ReadRecords(db.FindObject("i_ts")!.RootPage).Skip(10).First();
+            var cell = db.ReadBTreePage(entry.Provenance.Page)!.Cells.Single(c => c.Offset == entry.Provenance.CellOffset);
+            // Record: header size, serial type 6 (8-byte integer), serial type 76 (32-byte blob), then the timestamp.
+            fileOffset = ((entry.Provenance.Page - 1) * (long)db.PageSize) + cell.LocalPayloadOffset + 3 + 7;
+        }
+
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = fileOffset;
+            int b = file.ReadByte();
+            file.Position--;
+            file.WriteByte((byte)(b ^ 0x01));
+        }
+
+        var result = IntegrityCheck.Run(path);
+        Assert.True(result.Ran);
+        Assert.Contains(result.Problems, p => p.Kind == IntegrityProblemKind.IndexTableMismatch && p.Index == "i_ts");
+    }
+
+    [Theory]
+    [InlineData("row 17 missing from index i_ts", IntegrityProblemKind.IndexTableMismatch, null, "i_ts")]
+    [InlineData("wrong # of entries in index i_query", IntegrityProblemKind.IndexTableMismatch, null, "i_query")]
+    [InlineData("Tree 4 page 12 cell 3: Rowid 9 out of order", IntegrityProblemKind.PageStructure, 12u, null)]
+    [InlineData("Page 33: never used", IntegrityProblemKind.PageStructure, 33u, null)]
+    [InlineData("NULL value in Message.timestamp", IntegrityProblemKind.ConstraintViolation, null, null)]
+    public void Classify_KnownMessages(string message, IntegrityProblemKind kind, uint? page, string? index)
+    {
+        var problem = IntegrityCheck.Classify(message);
+        Assert.Equal(kind, problem.Kind);
+        Assert.Equal(page, problem.Page);
+        Assert.Equal(index, problem.Index);
+    }
+}
