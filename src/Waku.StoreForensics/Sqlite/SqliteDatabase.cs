@@ -51,6 +51,12 @@ public readonly record struct RowProvenance(uint Page, int CellOffset, int WalFr
 /// <param name="Provenance">Where the row was read from.</param>
 public sealed record SqliteRow(object?[] Values, long? Rowid, RowProvenance Provenance);
 
+/// <summary>A row and the bytes it occupies in the file.</summary>
+/// <param name="Row">The row.</param>
+/// <param name="CellSize">Bytes of its cell on <see cref="RowProvenance.Page"/>.</param>
+/// <param name="OverflowPages">Overflow pages its payload spills into, in chain order.</param>
+public sealed record RowLocation(SqliteRow Row, int CellSize, IReadOnlyList<uint> OverflowPages);
+
 /// <summary>
 /// A SQLite database file opened strictly read-only by our own file-format reader, with its WAL or rollback
 /// journal. Damage becomes <see cref="Findings"/>; reading goes on where it still can. Not thread-safe.
@@ -324,25 +330,68 @@ public sealed partial class SqliteDatabase : IDisposable
                 continue;
             }
 
-            var values = new object?[columns];
-            var order = definition.RecordOrder;
-            for (int i = 0; i < record.Length && i < order.Count; i++)
-            {
-                values[order[i]] = record[i];
-            }
-
             if (record.Length > columns)
             {
                 Report(new SqliteFinding(SqliteFindingKind.RecordInvalid, SqliteFindingSeverity.Warning, entry.Page, entry.Cell.Offset, $"record has {record.Length} fields, table {definition.Name} has {columns} columns"));
             }
 
-            long? rowid = definition.WithoutRowid ? null : entry.Cell.Rowid;
-            if (definition.RowidAliasColumn >= 0)
+            yield return ToRow(definition, record, entry);
+        }
+    }
+
+    /// <summary>Puts a stored record back in declaration order (fileformat2 §2.5 for WITHOUT ROWID) with its rowid alias.</summary>
+    private static SqliteRow ToRow(TableDefinition definition, object?[] record, CellEntry entry)
+    {
+        var values = new object?[definition.Columns.Count];
+        var order = definition.RecordOrder;
+        for (int i = 0; i < record.Length && i < order.Count; i++)
+        {
+            values[order[i]] = record[i];
+        }
+
+        if (definition.RowidAliasColumn >= 0)
+        {
+            values[definition.RowidAliasColumn] = entry.Cell.Rowid;
+        }
+
+        return new SqliteRow(values, definition.WithoutRowid ? null : entry.Cell.Rowid, new RowProvenance(entry.Page, entry.Cell.Offset, entry.Origin.WalFrame, entry.Origin.FromJournal));
+    }
+
+    /// <summary>
+    /// Yields every row of <paramref name="table"/> with the bytes it occupies: its cell (page, offset, size) and
+    /// the overflow pages its payload spills into. Used to tell which rows survive a given damage.
+    /// </summary>
+    public IEnumerable<RowLocation> LocateRows(string table)
+    {
+        var definition = GetTableDefinition(table);
+        var collector = new OverflowCollector();
+        foreach (var entry in Walk(FindObject(table)!.RootPage, !definition.WithoutRowid, collector))
+        {
+            var overflow = collector.Take();
+            if (!TryDecodeEntry(entry, out var record))
             {
-                values[definition.RowidAliasColumn] = entry.Cell.Rowid;
+                continue;
             }
 
-            yield return new SqliteRow(values, rowid, new RowProvenance(entry.Page, entry.Cell.Offset, entry.Origin.WalFrame, entry.Origin.FromJournal));
+            yield return new RowLocation(ToRow(definition, record, entry), entry.Cell.Size, overflow);
+        }
+    }
+
+    private sealed class OverflowCollector : IPageObserver
+    {
+        private readonly List<uint> _pages = new();
+
+        public void OnBTreePage(uint page, uint parent, BTreeHeader header, ReadOnlySpan<byte> data, PageOrigin origin)
+        {
+        }
+
+        public void OnOverflowPage(uint page, uint parent, bool first) => _pages.Add(page);
+
+        public uint[] Take()
+        {
+            var pages = _pages.ToArray();
+            _pages.Clear();
+            return pages;
         }
     }
 

@@ -143,7 +143,7 @@ public class DamagedFileTests
             firstOverflow = cell.FirstOverflowPage;
         }
 
-        // 4000 bytes need four overflow pages of 1020 bytes; the first now points back to itself.
+        // 4000 bytes spill over three overflow pages of 1020 bytes; the first now points back to itself.
         Patch(path, (firstOverflow - 1) * (long)PageSize, U32(firstOverflow));
         using var damaged = ReadEverything(path, rows, out int read);
         Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.OverflowChainCycle && f.Page == firstOverflow);
@@ -342,5 +342,25 @@ public class DamagedFileTests
         using var damaged = SqliteDatabase.Open(path);
         _ = damaged.MapPages();
         Assert.Contains(damaged.Findings, f => f.Kind == SqliteFindingKind.PointerMapMismatch && f.Page == 2);
+    }
+
+    [Fact]
+    public void LocateRows_ListsCellSizeAndOverflowChain()
+    {
+        using var dir = new TempDir();
+        var (path, rows) = CreateDatabase(dir);
+        using var db = SqliteDatabase.Open(path);
+        var located = db.LocateRows("t").ToList();
+        Assert.Equal(rows.Count, located.Count);
+        foreach (var location in located)
+        {
+            int length = ((byte[])location.Row.Values[1]!).Length;
+            // A 4000-byte body makes a 4004-byte payload: 944 bytes stay local (fileformat2 §1.6, U=1024:
+            // M=103, K=103+(4004-103)%1020=944 <= X=989) and 3060 spill over three 1020-byte overflow pages.
+            Assert.Equal(length == 4000 ? 3 : 0, location.OverflowPages.Count);
+            Assert.InRange(location.CellSize, 4, PageSize);
+        }
+
+        Assert.Equal(located.Sum(l => l.OverflowPages.Count), db.MapPages().Count(p => p.Kind == PageKind.Overflow && p.Owner == "t"));
     }
 }
