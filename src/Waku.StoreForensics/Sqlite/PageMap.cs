@@ -33,7 +33,8 @@ public enum PageKind
 /// <param name="Kind">What the page is.</param>
 /// <param name="Owner">Table or index name, "freelist", or null.</param>
 /// <param name="CellCount">Cells on a b-tree page, else 0.</param>
-/// <param name="FreeBytes">Free bytes on a b-tree page (gap, freeblocks, fragments), else 0.</param>
+/// <param name="FreeBytes">Free bytes: on a b-tree page the gap, freeblocks and fragments; on an overflow page the
+/// bytes after the payload it holds (stale content, carved for old cells).</param>
 /// <param name="WalFrame">WAL frame the page image was read from, or -1.</param>
 /// <param name="Reason">For orphans: what the bytes look like and why the page could not be classified.</param>
 public sealed record PageInfo(uint Page, PageKind Kind, string? Owner, int CellCount, int FreeBytes, int WalFrame, string? Reason)
@@ -355,7 +356,7 @@ public sealed partial class SqliteDatabase
             claim(new PageInfo(page, kind, owner, header.CellCount, decoded?.FreeBytes ?? 0, origin.WalFrame, null), page == root ? 0 : parent, page == root ? (byte)1 : (byte)5);
         }
 
-        public void OnOverflowPage(uint page, uint parent, bool first) =>
-            claim(new PageInfo(page, PageKind.Overflow, owner, 0, 0, -1, null), parent, first ? (byte)3 : (byte)4);
+        public void OnOverflowPage(uint page, uint parent, bool first, int usedBytes) =>
+            claim(new PageInfo(page, PageKind.Overflow, owner, 0, db.UsableSize - 4 - usedBytes, -1, null), parent, first ? (byte)3 : (byte)4);
     }
 }

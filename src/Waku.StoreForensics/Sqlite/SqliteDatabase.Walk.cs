@@ -7,7 +7,8 @@ namespace Waku.StoreForensics.Sqlite;
 internal interface IPageObserver
 {
     void OnBTreePage(uint page, uint parent, BTreeHeader header, ReadOnlySpan<byte> data, PageOrigin origin);
-    void OnOverflowPage(uint page, uint parent, bool first);
+    // usedBytes: payload bytes the page holds; the rest of it is stale content.
+    void OnOverflowPage(uint page, uint parent, bool first, int usedBytes);
 }
 
 /// <summary>One cell reached by a traversal. Reused between yields: copy what must outlive the next step.</summary>
@@ -224,7 +225,7 @@ public sealed partial class SqliteDatabase
         entry.Page = f.Page;
         entry.Origin = f.Origin;
         entry.Cell = cell;
-        entry.Complete = AssemblePayload(f.Buffer.AsSpan(0, PageSize), f.Page, cell, ref entry.Payload, ref overflow, observer, out entry.PayloadLength);
+        entry.Complete = AssemblePayload(f.Buffer.AsSpan(0, PageSize), f.Page, cell, ref entry.Payload, ref overflow, observer, report: true, out entry.PayloadLength);
         return true;
     }
 
@@ -233,7 +234,7 @@ public sealed partial class SqliteDatabase
     /// needed, bounded by what the file could hold). False, with a finding, when the chain is broken or loops;
     /// <paramref name="length"/> then counts the bytes that were recovered.
     /// </summary>
-    internal bool AssemblePayload(ReadOnlySpan<byte> page, uint pageNumber, in BTreeCell cell, ref byte[] payload, ref byte[] overflow, IPageObserver? observer, out int length)
+    internal bool AssemblePayload(ReadOnlySpan<byte> page, uint pageNumber, in BTreeCell cell, ref byte[] payload, ref byte[] overflow, IPageObserver? observer, bool report, out int length)
     {
         length = 0;
         int overflowCapacity = UsableSize - 4;
@@ -241,7 +242,7 @@ public sealed partial class SqliteDatabase
         long maxRemote = (long)Math.Max(MaxPage, FilePageCount) * overflowCapacity;
         if (remote > maxRemote || cell.PayloadSize > Array.MaxLength)
         {
-            Report(new SqliteFinding(SqliteFindingKind.PayloadSizeImplausible, SqliteFindingSeverity.Error, pageNumber, cell.Offset,
+            ReportIf(report, new SqliteFinding(SqliteFindingKind.PayloadSizeImplausible, SqliteFindingSeverity.Error, pageNumber, cell.Offset,
                 $"payload size {cell.PayloadSize} exceeds what a {Math.Max(MaxPage, FilePageCount)}-page file can hold"));
             return false;
         }
@@ -268,28 +269,28 @@ public sealed partial class SqliteDatabase
         {
             if (next == 0 || next > Math.Max(MaxPage, FilePageCount))
             {
-                Report(new SqliteFinding(SqliteFindingKind.OverflowChainBroken, SqliteFindingSeverity.Error, previous, n == 0 ? cell.Offset : 0,
+                ReportIf(report, new SqliteFinding(SqliteFindingKind.OverflowChainBroken, SqliteFindingSeverity.Error, previous, n == 0 ? cell.Offset : 0,
                     $"overflow chain of the cell at page {pageNumber}+{cell.Offset} points to page {next} after {n} of {needed} pages; {remote - (length - cell.LocalPayloadSize)} payload bytes lost"));
                 return false;
             }
 
             if (seen is not null && !seen.Add(next))
             {
-                Report(new SqliteFinding(SqliteFindingKind.OverflowChainCycle, SqliteFindingSeverity.Error, next, 0,
+                ReportIf(report, new SqliteFinding(SqliteFindingKind.OverflowChainCycle, SqliteFindingSeverity.Error, next, 0,
                     $"overflow chain of the cell at page {pageNumber}+{cell.Offset} revisits page {next}"));
                 return false;
             }
 
-            observer?.OnOverflowPage(next, previous, n == 0);
             var origin = _pages.Read(next, overflow);
             if (origin.BytesRead < PageSize)
             {
-                Report(new SqliteFinding(SqliteFindingKind.OverflowChainBroken, SqliteFindingSeverity.Error, next, origin.BytesRead,
+                ReportIf(report, new SqliteFinding(SqliteFindingKind.OverflowChainBroken, SqliteFindingSeverity.Error, next, origin.BytesRead,
                     $"overflow page {next} is cut short by the end of the file"));
                 return false;
             }
 
             int take = (int)Math.Min(overflowCapacity, cell.PayloadSize - length);
+            observer?.OnOverflowPage(next, previous, n == 0, take);
             overflow.AsSpan(4, take).CopyTo(payload.AsSpan(length));
             length += take;
             previous = next;
@@ -297,5 +298,13 @@ public sealed partial class SqliteDatabase
         }
 
         return true;
+    }
+
+    private void ReportIf(bool report, SqliteFinding finding)
+    {
+        if (report)
+        {
+            Report(finding);
+        }
     }
 }

@@ -385,7 +385,7 @@ public sealed partial class SqliteDatabase : IDisposable
         {
         }
 
-        public void OnOverflowPage(uint page, uint parent, bool first) => _pages.Add(page);
+        public void OnOverflowPage(uint page, uint parent, bool first, int usedBytes) => _pages.Add(page);
 
         public uint[] Take()
         {
