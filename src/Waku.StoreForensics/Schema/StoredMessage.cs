@@ -67,10 +67,11 @@ public sealed record StoredMessage(
             ? topic
             : throw new InvalidOperationException($"Layout S0 stores content topics as uint32; \"{ContentTopic}\" is not one.");
 
+    // Each arm boxed on its own: a switch over long and double arms would otherwise unify to double.
     private static object ToUnit(long nanoseconds, TimestampUnit unit) => unit switch
     {
-        TimestampUnit.WholeSeconds => nanoseconds / 1_000_000_000,
-        TimestampUnit.FractionalSeconds => nanoseconds / 1e9,
-        _ => nanoseconds,
+        TimestampUnit.WholeSeconds => (object)(nanoseconds / 1_000_000_000),
+        TimestampUnit.FractionalSeconds => (object)(nanoseconds / 1e9),
+        _ => (object)nanoseconds,
     };
 }
