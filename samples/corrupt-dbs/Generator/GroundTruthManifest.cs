@@ -50,7 +50,10 @@ public sealed record GroundTruthManifest
     /// <summary>Sum of payload lengths.</summary>
     public required long PayloadBytes { get; init; }
 
-    /// <summary>Messages with a payload of 5 KB or more: their records spill onto overflow pages (4 KiB pages).</summary>
+    /// <summary>
+    /// Messages whose record exceeds 1002 bytes and so spills onto overflow pages: WITHOUT ROWID tables use the
+    /// index b-tree format, whose local limit on 4 KiB pages is 1002 bytes, not a rowid table's 4061.
+    /// </summary>
     public required long OverflowingMessages { get; init; }
 
     /// <summary>SHA-256 over the sorted row keys, hex: a compact fingerprint when <see cref="Messages"/> is omitted.</summary>

@@ -10,10 +10,11 @@ var messages = new Option<int>("--messages") { Description = "Number of messages
 var targetMegabytes = new Option<long?>("--target-mb") { Description = "Generate messages until their payloads reach this many MiB (benchmarks); overrides --messages." };
 var peers = new Option<int>("--peers") { Description = "Number of peers.", DefaultValueFactory = _ => 12 };
 var noRows = new Option<bool>("--no-row-list") { Description = "Leave the per-row list out of the manifest (huge files)." };
+var cache = new Option<int>("--cache-mb") { Description = "SQLite page cache while writing, MiB.", DefaultValueFactory = _ => 64 };
 
 var root = new RootCommand("Writes a deterministic, healthy nwaku-shaped SQLite store with its ground-truth manifest.")
 {
-    output, layout, seed, messages, targetMegabytes, peers, noRows,
+    output, layout, seed, messages, targetMegabytes, peers, noRows, cache,
 };
 root.SetAction(parse =>
 {
@@ -25,6 +26,7 @@ root.SetAction(parse =>
         TargetPayloadBytes = parse.GetValue(targetMegabytes) * 1024 * 1024,
         PeerCount = parse.GetValue(peers),
         ListRowsInManifest = !parse.GetValue(noRows),
+        CacheMebibytes = parse.GetValue(cache),
     };
     string directory = parse.GetValue(output)!.FullName;
     var stopwatch = Stopwatch.StartNew();

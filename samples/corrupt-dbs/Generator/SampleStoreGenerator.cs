@@ -46,7 +46,7 @@ public static class SampleStoreGenerator
                 keys.Add(Encoding.ASCII.GetBytes(key));
                 count++;
                 payloadBytes += message.Payload.Length;
-                overflowing += message.Payload.Length >= 5 * 1024 ? 1 : 0;
+                overflowing += RecordSize.Of(schema, row) > RecordSize.MaxLocalWithoutRowid4K ? 1 : 0;
                 listed?.Add(new ManifestMessage(key, message.PubsubTopic, message.ContentTopic, message.Payload.Length,
                     Convert.ToHexStringLower(SHA256.HashData(message.Payload)), message.Version, message.Timestamp, message.ReceivedAt,
                     message.Meta is null ? null : Convert.ToHexStringLower(message.Meta)));
@@ -58,7 +58,7 @@ public static class SampleStoreGenerator
         List<SyntheticPeer> peers = hasPeers ? SyntheticPeers.Generate(options.Seed, options.PeerCount, options.Layout, eraStart) : [];
         IEnumerable<object?[]> PeerRows() => peers.Select(p => new object?[] { p.PeerId, p.StoredInfo, p.Connectedness, p.DisconnectTime });
 
-        using (NwakuDatabaseWriter writer = NwakuDatabaseWriter.Create(messagePath, schema, hasPeers && peersInMessageFile ? peerSchema : null))
+        using (NwakuDatabaseWriter writer = NwakuDatabaseWriter.Create(messagePath, schema, hasPeers && peersInMessageFile ? peerSchema : null, cacheMebibytes: options.CacheMebibytes))
         {
             writer.InsertMessages(Rows());
             if (hasPeers && peersInMessageFile)

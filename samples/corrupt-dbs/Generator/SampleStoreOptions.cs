@@ -17,7 +17,7 @@ public sealed record SampleStoreOptions
     /// <summary>When set, messages are generated until their payloads add up to this many bytes (benchmarks).</summary>
     public long? TargetPayloadBytes { get; init; }
 
-    /// <summary>Share of messages with a 5–60 KB payload, which overflows a 4 KiB page.</summary>
+    /// <summary>Share of messages with a 5–60 KB payload (images, files). Any record over 1002 bytes already overflows.</summary>
     public double LargePayloadShare { get; init; } = 0.04;
 
     /// <summary>Number of peers written to the Peer table (0 for none).</summary>
@@ -25,6 +25,9 @@ public sealed record SampleStoreOptions
 
     /// <summary>Time of the first message; null for a date typical of the layout's releases.</summary>
     public DateTimeOffset? Start { get; init; }
+
+    /// <summary>SQLite page cache while writing, MiB (connection setting only; the file is the same).</summary>
+    public int CacheMebibytes { get; init; } = 64;
 
     /// <summary>Whether the manifest lists every row (off for multi-GB benchmark files).</summary>
     public bool ListRowsInManifest { get; init; } = true;

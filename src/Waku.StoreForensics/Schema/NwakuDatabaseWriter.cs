@@ -32,8 +32,13 @@ public sealed class NwakuDatabaseWriter : IDisposable
     /// <param name="messages">Message layout, or null for a peers-only file (v0.13+ <c>peers.db</c>).</param>
     /// <param name="peers">Peer layout, or null (v0.13+ keep peers in a separate file).</param>
     /// <param name="userVersion">user_version; null for the first value of the layout (<see cref="TableSchema.UserVersions"/>).</param>
-    public static NwakuDatabaseWriter Create(string path, MessageTableSchema? messages, PeerTableSchema? peers = null, int? userVersion = null)
+    /// <param name="cacheMebibytes">
+    /// Page cache of this connection, 0 for SQLite's default (2 MiB). A large cache keeps one big transaction from
+    /// spilling the same b-tree pages to the WAL again and again; it is not stored in the file.
+    /// </param>
+    public static NwakuDatabaseWriter Create(string path, MessageTableSchema? messages, PeerTableSchema? peers = null, int? userVersion = null, int cacheMebibytes = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(cacheMebibytes);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (messages is null && peers is null)
         {
@@ -54,6 +59,11 @@ public sealed class NwakuDatabaseWriter : IDisposable
         connection.Open();
         try
         {
+            if (cacheMebibytes > 0)
+            {
+                Execute(connection, $"PRAGMA cache_size = -{cacheMebibytes * 1024};");
+            }
+
             // nwaku: "PRAGMA journal_mode = WAL;" must answer wal (common/databases/db_sqlite.nim).
             string? mode = Scalar(connection, "PRAGMA journal_mode = WAL;") as string;
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))

@@ -109,6 +109,32 @@ public class SampleStoreGeneratorTests
         Assert.Equal(4096, (header[16] << 8) | header[17]);
     }
 
+    [Theory]
+    [InlineData(RecordSize.MaxLocalWithoutRowid4K, 2)]
+    [InlineData(RecordSize.MaxLocalWithoutRowid4K + 1, 3)]
+    public void RecordSize_WithoutRowidOverflowThreshold_AgreesWithSqlite(int recordBytes, int expectedPages)
+    {
+        // A native-layout row grown until its record is exactly recordBytes: one more byte must cost an overflow page.
+        MessageTableSchema native = NwakuSchemaCatalog.Get(MessageSchemaId.Native);
+        var message = new StoredMessage("/waku/2/rs/0/0", "/a/1/b/proto", [], 0, 1_748_779_200_000_000_000, null, 1_748_779_200_000_000_000);
+        object?[] row = message.ToRow(native);
+        int payloadLength = recordBytes - (int)RecordSize.Of(native, row);
+        while (RecordSize.Of(native, row = (message with { Payload = new byte[payloadLength] }).ToRow(native)) != recordBytes)
+        {
+            payloadLength += recordBytes > RecordSize.Of(native, row) ? 1 : -1;
+        }
+
+        string path = SqliteFixtures.NewPath("store.sqlite3");
+        using (NwakuDatabaseWriter writer = NwakuDatabaseWriter.Create(path, native))
+        {
+            writer.InsertMessages([row]);
+        }
+
+        using SqliteConnection connection = SqliteFixtures.Open(path, readOnly: true);
+        // pages: 1 schema, 1 table root, 1 i_ts root, plus one overflow page when the record spills
+        Assert.Equal(expectedPages + 1, Convert.ToInt32(SqliteFixtures.Scalar(connection, "PRAGMA page_count;"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Manifest_RoundTripsThroughJson()
     {
