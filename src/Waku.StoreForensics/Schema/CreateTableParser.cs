@@ -24,7 +24,7 @@ public sealed record DeclaredTable(string Name, IReadOnlyList<DeclaredColumn> Co
 /// A small parser for the CREATE TABLE texts found in <c>sqlite_schema.sql</c> (sqlite.org/lang_createtable.html).
 /// It understands comments, quoted names, column and table constraints; it never throws on its input.
 /// </summary>
-public static class CreateTableParser
+internal static class CreateTableParser
 {
     private static readonly HashSet<string> ColumnConstraintStarts = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -37,7 +37,7 @@ public static class CreateTableParser
     };
 
     /// <summary>Parses <paramref name="sql"/>; false when it is not a CREATE TABLE statement with a column list.</summary>
-    public static bool TryParse(string? sql, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DeclaredTable? table)
+    internal static bool TryParse(string? sql, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DeclaredTable? table)
     {
         table = null;
         if (sql is null)

@@ -80,7 +80,7 @@ public static class SchemaDetector
         }
         else
         {
-            CheckUserVersion(userVersion, message, findings);
+            findings.AddRange(CheckUserVersion(message.Schema!, userVersion, message.TableName));
             CheckMigration8(messageObject!, message, findings);
             CheckIndexes(message, objects, findings);
         }
@@ -95,16 +95,21 @@ public static class SchemaDetector
         return new SchemaDetection(userVersion, message, backup, peer, findings);
     }
 
-    private static void CheckUserVersion(int? userVersion, TableMatch<MessageTableSchema> message, List<Finding> findings)
+    /// <summary>
+    /// Checks <paramref name="userVersion"/> against a layout, however the layout was found (schema table or the
+    /// shape of records on damaged pages): the named states #791 and "user_version 0 over schema 7", or a plain mismatch.
+    /// </summary>
+    public static IReadOnlyList<Finding> CheckUserVersion(MessageTableSchema schema, int? userVersion, string? tableName = null)
     {
-        MessageTableSchema schema = message.Schema!;
-        var location = new Location(Table: message.TableName);
+        ArgumentNullException.ThrowIfNull(schema);
+        var findings = new List<Finding>(1);
+        var location = new Location(Table: tableName ?? schema.TableName);
         if (schema.Id == MessageSchemaId.S1 && userVersion == 2)
         {
             findings.Add(new Finding(Severity.Error, FindingKind.V04LayoutUnderUserVersion2, location,
                 "v0.4 layout (single 'timestamp' column) with user_version 2",
                 "nwaku issue #791: a v0.5/v0.6 image without migration scripts set user_version 2 over a v0.4 table; every read and write then fails."));
-            return;
+            return findings;
         }
 
         if (schema.Id == MessageSchemaId.S7 && userVersion == 0)
@@ -112,7 +117,7 @@ public static class SchemaDetector
             findings.Add(new Finding(Severity.Warning, FindingKind.UserVersionZeroOverSchema7, location,
                 "schema-7 layout (key storedAt, id, pubsubTopic) with user_version 0",
                 "Left by nwaku v0.14–v0.18 (#2027): v0.19 fails to start on it; v0.20+ forces user_version 7 before migrating."));
-            return;
+            return findings;
         }
 
         if (userVersion is { } uv && !schema.UserVersions.Contains(uv))
@@ -124,6 +129,8 @@ public static class SchemaDetector
                     ? "user_version is ahead of the table: nwaku skips the migrations this table still needs and its statements fail."
                     : "user_version is behind the table: nwaku replays migration scripts over an already-migrated table and fails."));
         }
+
+        return findings;
     }
 
     private static void CheckMigration8(SchemaObject messageObject, TableMatch<MessageTableSchema> message, List<Finding> findings)

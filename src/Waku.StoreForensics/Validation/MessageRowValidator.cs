@@ -458,7 +458,9 @@ public static class MessageRowValidator
 
         string evidence = $"stored {Convert.ToHexStringLower(storedHash)}, computed {Convert.ToHexStringLower(expectedHash)}";
         int storedAtIndex = schema.IndexOf(ColumnRole.ReceiveTime) is var r and >= 0 ? r : schema.IndexOf(ColumnRole.MessageTime);
-        bool beforeRealHashes = schema.Id != MessageSchemaId.Native
+        // Only rows that came through the legacy path (they carry an id digest) can predate real hashes: the v0.35+
+        // archive leaves id NULL and always writes the real hash.
+        bool beforeRealHashes = digestIndex >= 0 && ctx.Row[digestIndex] is byte[]
             && ctx.Row[storedAtIndex] is long storedAt && storedAt > 0
             && storedAt < FirstRealMessageHashes.ToUnixTimeMilliseconds() * 1_000_000;
         if (beforeRealHashes)

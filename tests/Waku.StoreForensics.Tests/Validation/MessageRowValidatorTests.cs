@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Waku.StoreForensics.Schema;
@@ -334,5 +335,52 @@ public class MessageRowValidatorTests
             Assert.Equal(FindingKind.KeyNotReproducible, finding.Kind);
             Assert.Contains("id digest is intact", finding.Explanation, StringComparison.Ordinal);
         }
+    }
+}
+
+public class MessageRowValidatorPropertyTests
+{
+    private static readonly MessageRowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+
+    private static readonly Gen<StoredMessage> Messages =
+        from payload in Gen.Byte.Array[0, 3000]
+        from meta in Gen.Byte.Array[0, 64]
+        from hasMeta in Gen.Bool
+        from version in Gen.UInt[0, 1]
+        from shard in Gen.Int[0, 1023]
+        from topic in Gen.Int[0, 2].Select(i => new[] { "/toy-chat/2/huilong/proto", "/0/app/1/name/json", "/waku/1/0x6e7572bd/rfc26" }[i])
+        from sent in Gen.Long[1_650_000_000L * 1_000_000_000, 1_790_000_000L * 1_000_000_000]
+        from delay in Gen.Long[1, 900_000_000]
+        select new StoredMessage($"/waku/2/rs/1/{shard}", topic, payload, version, sent, hasMeta ? meta : null, sent + delay);
+
+    private static readonly MessageTableSchema[] Layouts = NwakuSchemaCatalog.MessageSchemas.Where(s => s.Id != MessageSchemaId.S0).ToArray();
+
+    [Fact]
+    public void AnyMessage_AsNwakuWritesIt_ValidatesClean_InEveryLayout()
+    {
+        Messages.Sample(message =>
+        {
+            foreach (MessageTableSchema schema in Layouts)
+            {
+                Assert.Empty(MessageRowValidator.Validate(schema, (schema.IndexOf(ColumnRole.Meta) < 0 ? message with { Meta = null } : message).ToRow(schema), Options));
+            }
+        });
+    }
+
+    [Fact]
+    public void AnyPayloadBitFlip_IsCaughtByTheKey_InEveryKeyedLayout()
+    {
+        Gen.Select(Messages.Where(m => m.Payload.Length > 0), Gen.Int[0, int.MaxValue], Gen.Int[0, 7]).Sample((message, position, bit) =>
+        {
+            foreach (MessageTableSchema schema in Layouts)
+            {
+                object?[] row = message.ToRow(schema);
+                byte[] payload = ((byte[])row[schema.IndexOf(ColumnRole.Payload)]!).ToArray();
+                payload[position % payload.Length] ^= (byte)(1 << bit);
+                row[schema.IndexOf(ColumnRole.Payload)] = payload;
+
+                Assert.Contains(MessageRowValidator.Validate(schema, row, Options), f => f.Kind == FindingKind.KeyMismatch);
+            }
+        });
     }
 }
