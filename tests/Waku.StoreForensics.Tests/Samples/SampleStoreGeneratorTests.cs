@@ -135,6 +135,27 @@ public class SampleStoreGeneratorTests
         Assert.Equal(expectedPages + 1, Convert.ToInt32(SqliteFixtures.Scalar(connection, "PRAGMA page_count;"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("healthy-v0.4", MessageSchemaId.S1)]
+    [InlineData("healthy-v0.37", MessageSchemaId.S10)]
+    public void CommittedSamples_RegenerateByteForByte(string sample, MessageSchemaId layout)
+    {
+        string repository = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(repository, "StoreForensics.sln")))
+        {
+            repository = Path.GetDirectoryName(repository) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        string committed = Path.Combine(repository, "samples", "corrupt-dbs", sample);
+        string fresh = Path.GetDirectoryName(SqliteFixtures.NewPath("x"))!;
+        SampleStoreGenerator.Generate(fresh, new SampleStoreOptions { Layout = layout, MessageCount = 60, PeerCount = 6, Seed = 2026 });
+
+        foreach (string file in Directory.GetFiles(committed).Select(f => Path.GetFileName(f)))
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(committed, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(fresh, file))), $"{sample}/{file} differs from a fresh generation");
+        }
+    }
+
     [Fact]
     public void Manifest_RoundTripsThroughJson()
     {
