@@ -1,0 +1,169 @@
+using Microsoft.Data.Sqlite;
+
+namespace Waku.StoreForensics.Schema;
+
+/// <summary>
+/// Writes a database the way nwaku leaves it: the exact DDL text of a catalogued layout, the indexes its driver
+/// creates at start, <c>PRAGMA user_version</c>, WAL journal mode (nwaku sets it on every open), topics and keys
+/// bound as BLOBs. Rows go in through one prepared statement inside one transaction per call, so millions of
+/// rows take seconds.
+/// </summary>
+public sealed class NwakuDatabaseWriter : IDisposable
+{
+    private readonly SqliteConnection _connection;
+
+    private NwakuDatabaseWriter(SqliteConnection connection, MessageTableSchema? messages, PeerTableSchema? peers)
+    {
+        _connection = connection;
+        MessageSchema = messages;
+        PeerSchema = peers;
+    }
+
+    /// <summary>The Message layout written, if any.</summary>
+    public MessageTableSchema? MessageSchema { get; }
+
+    /// <summary>The Peer layout written, if any.</summary>
+    public PeerTableSchema? PeerSchema { get; }
+
+    /// <summary>
+    /// Creates a new database at <paramref name="path"/> (which must not exist) with the given tables.
+    /// </summary>
+    /// <param name="path">File to create.</param>
+    /// <param name="messages">Message layout, or null for a peers-only file (v0.13+ <c>peers.db</c>).</param>
+    /// <param name="peers">Peer layout, or null (v0.13+ keep peers in a separate file).</param>
+    /// <param name="userVersion">user_version; null for the first value of the layout (<see cref="TableSchema.UserVersions"/>).</param>
+    /// <param name="cacheMebibytes">
+    /// Page cache of this connection, 0 for SQLite's default (2 MiB). A large cache keeps one big transaction from
+    /// spilling the same b-tree pages to the WAL again and again; it is not stored in the file.
+    /// </param>
+    public static NwakuDatabaseWriter Create(string path, MessageTableSchema? messages, PeerTableSchema? peers = null, int? userVersion = null, int cacheMebibytes = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cacheMebibytes);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (messages is null && peers is null)
+        {
+            throw new ArgumentException("Nothing to write: give a Message or a Peer layout.", nameof(messages));
+        }
+
+        if (File.Exists(path))
+        {
+            throw new IOException($"{path} exists; the writer only creates new databases.");
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        try
+        {
+            if (cacheMebibytes > 0)
+            {
+                Execute(connection, $"PRAGMA cache_size = -{cacheMebibytes * 1024};");
+            }
+
+            // nwaku: "PRAGMA journal_mode = WAL;" must answer wal (common/databases/db_sqlite.nim).
+            string? mode = Scalar(connection, "PRAGMA journal_mode = WAL;") as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite refused WAL mode (answered {mode}).");
+            }
+
+            if (messages is not null)
+            {
+                Execute(connection, messages.StoredSql);
+                foreach (IndexDefinition index in messages.Indexes.Where(i => i.IsCreatedAtStart))
+                {
+                    Execute(connection, index.Sql);
+                }
+            }
+
+            if (peers is not null)
+            {
+                Execute(connection, peers.StoredSql);
+            }
+
+            int version = userVersion ?? (messages ?? (TableSchema)peers!).UserVersions[0];
+            Execute(connection, $"PRAGMA user_version = {version};");
+            return new NwakuDatabaseWriter(connection, messages, peers);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Inserts Message rows (values in declaration order) in one transaction; returns how many.</summary>
+    public long InsertMessages(IEnumerable<object?[]> rows) =>
+        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows);
+
+    /// <summary>Inserts Peer rows (values in declaration order) in one transaction; returns how many.</summary>
+    public long InsertPeers(IEnumerable<object?[]> rows) =>
+        Insert(PeerSchema ?? throw new InvalidOperationException("This file has no Peer table."), rows);
+
+    private long Insert(TableSchema schema, IEnumerable<object?[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            $"INSERT INTO {schema.TableName} ({string.Join(", ", schema.Columns.Select(c => c.Name))}) " +
+            $"VALUES ({string.Join(", ", schema.Columns.Select((_, i) => $"$p{i}"))});";
+        var parameters = new SqliteParameter[schema.Columns.Count];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = command.Parameters.Add($"$p{i}", SqliteType.Blob);
+        }
+
+        command.Prepare();
+        long count = 0;
+        foreach (object?[] row in rows)
+        {
+            if (row.Length != parameters.Length)
+            {
+                throw new ArgumentException($"Row {count} has {row.Length} values; {schema.TableName} has {parameters.Length} columns.", nameof(rows));
+            }
+
+            for (int i = 0; i < row.Length; i++)
+            {
+                // Bind with the storage class of the value: BLOB for bytes as nwaku's sqlite3_bind_blob does.
+                (parameters[i].SqliteType, parameters[i].Value) = row[i] switch
+                {
+                    null => (SqliteType.Blob, (object)DBNull.Value),
+                    byte[] b => (SqliteType.Blob, b),
+                    long l => (SqliteType.Integer, l),
+                    double d => (SqliteType.Real, d),
+                    string s => (SqliteType.Text, s),
+                    var other => throw new ArgumentException($"Unsupported value type {other.GetType()} in row {count}.", nameof(rows)),
+                };
+            }
+
+            command.ExecuteNonQuery();
+            count++;
+        }
+
+        transaction.Commit();
+        return count;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,3 @@
+ALTER TABLE message DROP COLUMN timestamp;
+
+ALTER TABLE message RENAME COLUMN storedAt TO timestamp;
