@@ -11,6 +11,7 @@ public static class CliApp
     {
         var root = new RootCommand("Forensics for the SQLite store of a Waku v2 node (nwaku).")
         {
+            ScanCommand.Create(),
             PagesCommand.Create(),
             DumpCommand.Create(),
         };

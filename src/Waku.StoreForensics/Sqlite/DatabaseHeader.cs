@@ -199,10 +199,13 @@ public sealed record DatabaseHeader
             }
 
             long filePages = length / PageSize;
-            if (InHeaderSizeValid && DatabaseSizeInPages != filePages)
+            if (InHeaderSizeValid && DatabaseSizeInPages > filePages)
             {
-                var severity = DatabaseSizeInPages > filePages ? SqliteFindingSeverity.Error : SqliteFindingSeverity.Warning;
-                Add(SqliteFindingKind.HeaderSizeMismatch, severity, 28, $"header says {DatabaseSizeInPages} pages, file holds {filePages}");
+                Add(SqliteFindingKind.FileTruncated, SqliteFindingSeverity.Error, 28, $"header says {DatabaseSizeInPages} pages, the file ends after {filePages}: the last {DatabaseSizeInPages - filePages} page(s) are missing");
+            }
+            else if (InHeaderSizeValid && DatabaseSizeInPages < filePages)
+            {
+                Add(SqliteFindingKind.HeaderSizeMismatch, SqliteFindingSeverity.Warning, 28, $"header says {DatabaseSizeInPages} pages, file holds {filePages}: pages past the header's count are not part of the database");
             }
 
             if (FreelistPageCount > filePages)

@@ -26,6 +26,8 @@ public enum PageKind
     LockByte,
     /// <summary>Reached by nothing; <see cref="PageInfo.Reason"/> says what it looks like.</summary>
     Orphan,
+    /// <summary>Part of the database, but past the end of a truncated file.</summary>
+    Missing,
 }
 
 /// <summary>One page of the page map.</summary>
@@ -266,6 +268,12 @@ public sealed partial class SqliteDatabase
                 if (map[p] is null)
                 {
                     var origin = _pages.Read(p, buffer);
+                    if (origin.BytesRead == 0)
+                    {
+                        map[p] = new PageInfo(p, PageKind.Missing, null, 0, 0, -1, "past the end of the file (truncated)");
+                        continue;
+                    }
+
                     string reason = DescribeOrphan(buffer.AsSpan(0, PageSize), p, origin, out int cells, out int free);
                     map[p] = new PageInfo(p, PageKind.Orphan, null, cells, free, origin.WalFrame, reason);
                     if (p <= MaxPage)
@@ -320,11 +328,6 @@ public sealed partial class SqliteDatabase
     {
         cells = 0;
         free = 0;
-        if (origin.BytesRead == 0)
-        {
-            return "past the end of the file (truncated)";
-        }
-
         if (!page.ContainsAnyExcept((byte)0))
         {
             return "all zeros";

@@ -25,7 +25,14 @@ public static class RecordDecoder
     /// Reads the serial types of the record in <paramref name="payload"/> into <paramref name="serialTypes"/>.
     /// Returns false with a reason when the header is malformed or the body it describes does not fit.
     /// </summary>
-    public static bool TryReadHeader(ReadOnlySpan<byte> payload, List<long> serialTypes, out int bodyOffset, out string? error)
+    public static bool TryReadHeader(ReadOnlySpan<byte> payload, List<long> serialTypes, out int bodyOffset, out string? error) =>
+        TryReadHeader(payload, payload.Length, serialTypes, out bodyOffset, out error);
+
+    /// <summary>
+    /// Reads the serial types from the first bytes of a record whose full length is <paramref name="payloadLength"/>
+    /// (the local part of a cell whose payload overflows holds the header but not the whole body).
+    /// </summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> payload, long payloadLength, List<long> serialTypes, out int bodyOffset, out string? error)
     {
         ArgumentNullException.ThrowIfNull(serialTypes);
         serialTypes.Clear();
@@ -64,9 +71,9 @@ public static class RecordDecoder
             pos += used;
         }
 
-        if (headerSize + bodySize != payload.Length)
+        if (headerSize + bodySize != payloadLength)
         {
-            error = $"record header describes {headerSize + bodySize} bytes but the payload holds {payload.Length}";
+            error = $"record header describes {headerSize + bodySize} bytes but the payload holds {payloadLength}";
             return false;
         }
 

@@ -87,4 +87,112 @@ public enum FindingKind
 
     /// <summary>The row has a different number of values than the layout has columns.</summary>
     RowShapeMismatch = 216,
+
+    // ---- 300: file format, reported by our page reader (same names as Sqlite.SqliteFindingKind)
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.HeaderMagicInvalid"/>.</summary>
+    HeaderMagicInvalid = 300,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.HeaderPageSizeInvalid"/>.</summary>
+    HeaderPageSizeInvalid = 301,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.HeaderFieldOutOfSpec"/>.</summary>
+    HeaderFieldOutOfSpec = 302,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.HeaderSizeMismatch"/>.</summary>
+    HeaderSizeMismatch = 303,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.FileTruncated"/>.</summary>
+    FileTruncated = 304,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.PageTypeInvalid"/>.</summary>
+    PageTypeInvalid = 305,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.PageNumberOutOfRange"/>.</summary>
+    PageNumberOutOfRange = 306,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.BTreeCycle"/>.</summary>
+    BTreeCycle = 307,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.BTreeTooDeep"/>.</summary>
+    BTreeTooDeep = 308,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.CellCountAbsurd"/>.</summary>
+    CellCountAbsurd = 309,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.CellOutOfBounds"/>.</summary>
+    CellOutOfBounds = 310,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.FreeblockChainInvalid"/>.</summary>
+    FreeblockChainInvalid = 311,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.PageSpaceInconsistent"/>.</summary>
+    PageSpaceInconsistent = 312,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.OverflowChainCycle"/>.</summary>
+    OverflowChainCycle = 313,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.OverflowChainBroken"/>.</summary>
+    OverflowChainBroken = 314,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.PayloadSizeImplausible"/>.</summary>
+    PayloadSizeImplausible = 315,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.RecordInvalid"/>.</summary>
+    RecordInvalid = 316,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.KeyOrderViolation"/>.</summary>
+    KeyOrderViolation = 317,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.FreelistInvalid"/>.</summary>
+    FreelistInvalid = 318,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.FreelistCountMismatch"/>.</summary>
+    FreelistCountMismatch = 319,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.PointerMapMismatch"/>.</summary>
+    PointerMapMismatch = 320,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.OrphanPage"/>.</summary>
+    OrphanPage = 321,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.PageClaimedTwice"/>.</summary>
+    PageClaimedTwice = 322,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.SchemaInvalid"/>.</summary>
+    SchemaInvalid = 323,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.WalHeaderInvalid"/>.</summary>
+    WalHeaderInvalid = 324,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.WalFramesInvalid"/>.</summary>
+    WalFramesInvalid = 325,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.HotJournal"/>.</summary>
+    HotJournal = 326,
+
+    /// <summary>File-format damage: see <see cref="Sqlite.SqliteFindingKind.JournalInvalid"/>.</summary>
+    JournalInvalid = 327,
+
+    // ---- 400: SQLite's own PRAGMA integrity_check
+
+    /// <summary>An index disagrees with its table: queries through the index return rows the table lacks, or miss rows it has (the July 2021 "select returns unexpected rows" symptom).</summary>
+    IndexTableMismatch = 400,
+
+    /// <summary>integrity_check found a NOT NULL or CHECK constraint broken by a stored row.</summary>
+    IntegrityConstraintViolation = 401,
+
+    /// <summary>integrity_check found b-tree, freelist or page accounting damage.</summary>
+    IntegrityPageStructure = 402,
+
+    /// <summary>integrity_check reported something else.</summary>
+    IntegrityOther = 403,
+
+    /// <summary>SQLite itself cannot open or check the file: nwaku would fail at start-up.</summary>
+    SqliteCannotOpen = 404,
+
+    // ---- 500: schema found from record shapes
+
+    /// <summary>The schema table is unreadable; the layout was recognised from the shape of records on the pages.</summary>
+    LayoutFromRecordShapes = 500,
 }

@@ -74,7 +74,8 @@ public class ForensicViewCommandTests
 
         var result = await CliRunner.RunAsync("pages", path);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("HeaderSizeMismatch", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("FileTruncated", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Missing", result.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]
