@@ -84,6 +84,27 @@ public static class MessageRowValidator
         return findings;
     }
 
+    /// <summary>
+    /// Validates a raw b-tree record of a WITHOUT ROWID Message table (values in record order: primary key
+    /// first), as a page reader decodes it. A record shorter than the layout (S9 rows older than <c>meta</c>)
+    /// reads the missing columns as NULL, as SQLite does.
+    /// </summary>
+    public static IReadOnlyList<Finding> ValidateRecord(
+        MessageTableSchema schema,
+        IReadOnlyList<object?> recordValues,
+        MessageRowValidationOptions? options = null,
+        Location? where = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(recordValues);
+        if (recordValues.Count > schema.Columns.Count)
+        {
+            return Validate(schema, recordValues, options, where);
+        }
+
+        return Validate(schema, schema.RecordToDeclaredOrder(recordValues), options, where);
+    }
+
     private sealed record RowContext(MessageTableSchema Schema, IReadOnlyList<object?> Row, MessageRowValidationOptions Options, Location Location, List<Finding> Findings)
     {
         public Location At(int column) => Location with { Column = Schema.Columns[column].Name };

@@ -384,3 +384,39 @@ public class MessageRowValidatorPropertyTests
         });
     }
 }
+
+public class MessageRowValidatorRecordTests
+{
+    private static readonly MessageRowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+
+    private static readonly StoredMessage Sample = new("/waku/2/rs/1/4", "/toy-chat/2/huilong/proto", [1, 2, 3], 0,
+        1_748_779_200_123_456_789, null, 1_748_779_200_223_456_789);
+
+    [Fact]
+    public void ValidateRecord_RecordOrderOfS7_IsReorderedAndClean()
+    {
+        MessageTableSchema s7 = NwakuSchemaCatalog.Get(MessageSchemaId.S7);
+        object?[] declared = Sample.ToRow(s7);
+        object?[] record = s7.RecordOrder.Select(i => declared[i]).ToArray();
+
+        Assert.Empty(MessageRowValidator.ValidateRecord(s7, record, Options));
+        Assert.NotEmpty(MessageRowValidator.Validate(s7, record, Options)); // the same values in the wrong order are not
+    }
+
+    [Fact]
+    public void ValidateRecord_S9RecordWithoutMeta_IsClean()
+    {
+        MessageTableSchema s9 = NwakuSchemaCatalog.Get(MessageSchemaId.S9);
+        object?[] declared = Sample.ToRow(s9);
+        object?[] record = s9.RecordOrder.Select(i => declared[i]).ToArray()[..^1];
+
+        Assert.Empty(MessageRowValidator.ValidateRecord(s9, record, Options));
+    }
+
+    [Fact]
+    public void ValidateRecord_TooManyValues_IsRowShapeMismatch()
+    {
+        MessageTableSchema s1 = NwakuSchemaCatalog.Get(MessageSchemaId.S1);
+        Assert.Equal(FindingKind.RowShapeMismatch, Assert.Single(MessageRowValidator.ValidateRecord(s1, new object?[9], Options)).Kind);
+    }
+}
