@@ -201,6 +201,31 @@ public class MessageRowValidatorTests
     }
 
     [Fact]
+    public void Validate_StoredAtCopiedFromOddSenderClock_IsOnlyAWarning()
+    {
+        // v0.12–v0.13 stored any sender timestamp and copied it into storedAt.
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(MessageSchemaId.S7);
+        object?[] row = Message(timestamp: 4_102_444_800L * 1_000_000_000).ToRow(schema);
+
+        IReadOnlyList<Finding> findings = MessageRowValidator.Validate(schema, row, Options);
+
+        Assert.Equal(2, findings.Count);
+        Assert.All(findings, f => Assert.Equal((FindingKind.TimestampImplausible, Severity.Warning), (f.Kind, f.Severity)));
+    }
+
+    [Fact]
+    public void Validate_V04ReceiveTimeBeforeMessageTableExisted_IsImplausible()
+    {
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(MessageSchemaId.S1);
+        object?[] row = Message().ToRow(schema);
+        row[schema.IndexOf("timestamp")] = 1_610_000_000L; // 2021-01-07: v0.2 era, table 'messages'
+
+        Finding finding = Assert.Single(MessageRowValidator.Validate(schema, row, Options));
+        Assert.Equal((FindingKind.TimestampImplausible, Severity.Error), (finding.Kind, finding.Severity));
+        Assert.Contains("2021-04-27", finding.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_NanosecondsInV04SecondsColumn_IsUnitMismatch()
     {
         MessageTableSchema schema = NwakuSchemaCatalog.Get(MessageSchemaId.S1);
