@@ -76,7 +76,7 @@ internal sealed class SyntheticMessages
 
             long sent = clock - _random.NextInt64(5_000_000, 900_000_000); // sender clock, before receipt
             bool isChat = content.Contains("toy-chat", StringComparison.Ordinal) || content.Contains("/chat/", StringComparison.Ordinal);
-            byte[] payload = NextPayload(i, content, isChat, sent);
+            byte[] payload = NextPayload(i, isChat, sent);
             uint version = content.EndsWith("rfc26", StringComparison.Ordinal) ? 1u : 0u;
 
             long timestamp = layout switch
@@ -101,7 +101,7 @@ internal sealed class SyntheticMessages
         }
     }
 
-    private byte[] NextPayload(int sequence, string contentTopic, bool isChat, long sentNs)
+    private byte[] NextPayload(int sequence, bool isChat, long sentNs)
     {
         if (_random.NextDouble() < _options.LargePayloadShare)
         {
@@ -123,7 +123,6 @@ internal sealed class SyntheticMessages
             return chat.ToArray();
         }
 
-        _ = contentTopic;
         return RandomBytes(_random.Next(0, 2049)); // encrypted application payloads, 0–2 KB
     }
 

@@ -133,6 +133,54 @@ public static class SchemaDetector
         return findings;
     }
 
+    /// <summary>
+    /// Compares the layout a schema entry declares (null when the entry is lost) with the record shapes voted by
+    /// <see cref="RecordShapeDetector.Vote"/> over the records of that table's pages. The shape is trusted over the
+    /// schema entry: a disagreement is reported, and a lost entry is replaced by the layout the records show.
+    /// </summary>
+    /// <param name="declared">Layout from <see cref="Detect"/>, or null.</param>
+    /// <param name="votes">Votes over the table's records.</param>
+    /// <param name="recordCount">Number of records voted on.</param>
+    /// <param name="inferred">The layout the records show, or null when no layout fits most of them.</param>
+    /// <param name="tableName">Table name for the findings' location.</param>
+    public static IReadOnlyList<Finding> CompareWithRecords(
+        MessageTableSchema? declared,
+        IReadOnlyList<RecordShapeVote> votes,
+        int recordCount,
+        out MessageTableSchema? inferred,
+        string? tableName = null)
+    {
+        ArgumentNullException.ThrowIfNull(votes);
+        var findings = new List<Finding>(1);
+        RecordShapeVote? best = votes
+            .Where(v => v.Shape.IndexName is null && v.Shape.Table is MessageTableSchema)
+            .OrderByDescending(v => v.MatchedRecords).ThenByDescending(v => v.TotalScore)
+            .FirstOrDefault();
+        inferred = best is not null && best.MatchedRecords * 2 > recordCount ? (MessageTableSchema)best.Shape.Table : null;
+        var location = new Location(Table: tableName ?? declared?.TableName ?? inferred?.TableName);
+        if (declared is null)
+        {
+            if (inferred is not null)
+            {
+                findings.Add(new Finding(Severity.Info, FindingKind.LayoutInferredFromRecords, location,
+                    $"{best!.MatchedRecords} of {recordCount} records fit {inferred.Id}",
+                    $"No usable schema entry: the records have the shape of layout {inferred.Id} ({inferred.Releases})."));
+            }
+
+            return findings;
+        }
+
+        int declaredMatches = votes.Where(v => v.Shape.IndexName is null && v.Shape.Table == declared).Sum(v => v.MatchedRecords);
+        if (inferred is not null && inferred != declared && best!.MatchedRecords > declaredMatches)
+        {
+            findings.Add(new Finding(Severity.Error, FindingKind.RecordsDisagreeWithSchema, location,
+                $"schema declares {declared.Id}; {declaredMatches} of {recordCount} records fit it, {best.MatchedRecords} fit {inferred.Id}",
+                $"The rows have the shape of layout {inferred.Id}, not of the declared {declared.Id}: the schema entry was changed or belongs to another table."));
+        }
+
+        return findings;
+    }
+
     private static void CheckMigration8(SchemaObject messageObject, TableMatch<MessageTableSchema> message, List<Finding> findings)
     {
         // Only script 00008 writes this comment into the DDL; the driver-created S8/S9 text has none. A file

@@ -136,19 +136,6 @@ public enum StorageClasses
     Blob = 16,
 }
 
-/// <summary>How the key column of a Message row is derived from its other columns.</summary>
-public enum MessageKeyFormula
-{
-    /// <summary>v0.1–v0.2: SHA-256(uint32-LE(contentTopic) ‖ payload).</summary>
-    DigestOfIntegerTopic,
-
-    /// <summary>v0.3+: SHA-256(contentTopic ‖ payload), stored in <c>id</c>.</summary>
-    Digest,
-
-    /// <summary>v0.23+: SHA-256(pubsubTopic ‖ payload ‖ contentTopic ‖ meta ‖ uint64-BE(timestamp)), stored in <c>messageHash</c>.</summary>
-    MessageHash,
-}
-
 /// <summary>One column of an nwaku table as nwaku declares it.</summary>
 /// <param name="Name">Column name as declared.</param>
 /// <param name="DeclaredType">Declared type (<c>BLOB</c>, <c>INTEGER</c>, <c>REAL</c>).</param>

@@ -35,6 +35,12 @@ public enum FindingKind
     /// <summary>A Peer table whose columns match no nwaku layout.</summary>
     UnknownPeerLayout = 108,
 
+    /// <summary>The records on a table's pages have the shape of another layout than its schema entry declares.</summary>
+    RecordsDisagreeWithSchema = 109,
+
+    /// <summary>The layout was inferred from the shape of the records because no usable schema entry exists.</summary>
+    LayoutInferredFromRecords = 110,
+
     // ---- 200: message rows
 
     /// <summary>A column nwaku always fills (NOT NULL, or part of a WITHOUT ROWID key) is NULL.</summary>

@@ -26,7 +26,7 @@ public sealed record MessageRowValidationOptions
 /// </summary>
 public static class MessageRowValidator
 {
-    /// <summary>Before the first nwaku release (v0.1, 2020-11-27): no nwaku time can be earlier.</summary>
+    /// <summary>Earliest plausible sender timestamp: before the first nwaku release (v0.1, 2020-11-27).</summary>
     public static readonly DateTimeOffset EarliestPlausibleTime = new(2020, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Largest WakuMessage any nwaku carried: MaxWakuMessageSize 1 MiB (v0.7–v0.23, gossipsub's default before and after).</summary>
@@ -82,6 +82,27 @@ public static class MessageRowValidator
         CheckSizes(ctx);
         CheckKeys(ctx);
         return findings;
+    }
+
+    /// <summary>
+    /// Validates a raw b-tree record of a WITHOUT ROWID Message table (values in record order: primary key
+    /// first), as a page reader decodes it. A record shorter than the layout (S9 rows older than <c>meta</c>)
+    /// reads the missing columns as NULL, as SQLite does.
+    /// </summary>
+    public static IReadOnlyList<Finding> ValidateRecord(
+        MessageTableSchema schema,
+        IReadOnlyList<object?> recordValues,
+        MessageRowValidationOptions? options = null,
+        Location? where = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(recordValues);
+        if (recordValues.Count > schema.Columns.Count)
+        {
+            return Validate(schema, recordValues, options, where);
+        }
+
+        return Validate(schema, schema.RecordToDeclaredOrder(recordValues), options, where);
     }
 
     private sealed record RowContext(MessageTableSchema Schema, IReadOnlyList<object?> Row, MessageRowValidationOptions Options, Location Location, List<Finding> Findings)
@@ -312,17 +333,42 @@ public static class MessageRowValidator
         ("seconds", 1), ("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9),
     ];
 
+    // A node-clock time cannot predate the code that created the table: 'messages' appeared in nwaku on
+    // 2020-11-16 (#268), 'Message' on 2021-04-27 (#492); no migration ever carried rows from one to the other.
+    private static readonly DateTimeOffset MessagesTableIntroduced = new(2020, 11, 16, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset MessageTableIntroduced = new(2021, 4, 27, 0, 0, 0, TimeSpan.Zero);
+
+    // Whose clock a time column shows in this row. The sender's: the WakuMessage timestamp; storedAt when it copied
+    // a non-zero sender time (v0.12+ archive: storedAt = msg.timestamp if > 0); S10 timestamps of rows inherited from
+    // S9 (they carry an id digest). Node-checked: everything else (v0.31+ inserts are within now ± 20 s).
+    private static bool IsSenderClock(RowContext ctx, ColumnDefinition column, double value)
+    {
+        switch (column.Role)
+        {
+            case ColumnRole.SenderTime:
+                return true;
+            case ColumnRole.ReceiveTime when ctx.Schema.Id is >= MessageSchemaId.S6 and <= MessageSchemaId.S9:
+                return ctx.Value(ColumnRole.SenderTime) is long sender && sender == value;
+            case ColumnRole.MessageTime when ctx.Schema.Id == MessageSchemaId.S10:
+                return ctx.Value(ColumnRole.MessageDigest) is byte[];
+            default:
+                return false;
+        }
+    }
+
     private static void CheckTime(RowContext ctx, int i, ColumnDefinition column, double value)
     {
-        bool isSender = column.Role == ColumnRole.SenderTime;
-        if (value == 0 && isSender)
+        bool isSender = IsSenderClock(ctx, column, value);
+        if (value == 0 && column.Role == ColumnRole.SenderTime)
         {
             return; // nwaku stores 0 when the sender set no timestamp, and for rows migrated from v0.4
         }
 
         double perSecond = column.Unit == TimestampUnit.Nanoseconds ? 1e9 : 1;
         string unitName = column.Unit == TimestampUnit.Nanoseconds ? "nanoseconds" : "seconds";
-        double earliest = EarliestPlausibleTime.ToUnixTimeSeconds();
+        DateTimeOffset earliestTime = isSender ? EarliestPlausibleTime
+            : ctx.Schema.Id == MessageSchemaId.S0 ? MessagesTableIntroduced : MessageTableIntroduced;
+        double earliest = earliestTime.ToUnixTimeSeconds();
         double latest = (ctx.Options.Now + ctx.Options.FutureTolerance).ToUnixTimeSeconds();
         bool Plausible(double seconds) => seconds >= earliest && seconds <= latest;
 
@@ -338,7 +384,7 @@ public static class MessageRowValidator
         }
 
         string evidence = $"{column.Name} = {value.ToString("R", CultureInfo.InvariantCulture)} ({Describe(asSeconds)} if read as {unitName})";
-        if (column.Unit == TimestampUnit.Nanoseconds && column.Role == ColumnRole.ReceiveTime
+        if (column.Unit == TimestampUnit.Nanoseconds && column.Role == ColumnRole.ReceiveTime && !isSender
             && asSeconds * 10 >= V08BugStart.ToUnixTimeSeconds() && asSeconds * 10 < V08BugEnd.ToUnixTimeSeconds())
         {
             ctx.Add(Severity.Info, FindingKind.TimestampFromV08Bug, i, evidence,
@@ -346,21 +392,24 @@ public static class MessageRowValidator
             return;
         }
 
+        Severity severity = isSender ? Severity.Warning : Severity.Error;
         foreach ((string name, double other) in Units)
         {
             if (other != perSecond && value > 0 && Plausible(value / other))
             {
-                ctx.Add(Severity.Error, FindingKind.TimestampUnitMismatch, i, evidence,
-                    $"The value is a plausible time only in {name} ({Describe(value / other)}), but {column.Name} holds {unitName} in layout {ctx.Schema.Id}.");
+                ctx.Add(severity, FindingKind.TimestampUnitMismatch, i, evidence,
+                    $"The value is a plausible time only in {name} ({Describe(value / other)}), but {column.Name} holds {unitName} in layout {ctx.Schema.Id}"
+                    + (isSender ? ": a sender that used the wrong unit, or a damaged value." : ": the value is damaged or was written by another tool."));
                 return;
             }
         }
 
         bool future = asSeconds > latest;
-        ctx.Add(isSender ? Severity.Warning : Severity.Error, FindingKind.TimestampImplausible, i, evidence,
+        string when = future ? "in the future" : $"before {earliestTime:yyyy-MM-dd}";
+        ctx.Add(severity, FindingKind.TimestampImplausible, i, evidence,
             isSender
-                ? $"The sender's timestamp is {(future ? "in the future" : "before Waku v2 existed")}: a client clock or a damaged value (nwaku accepted any sender time before v0.14)."
-                : $"The node's time is {(future ? "in the future" : "before Waku v2 existed")}: nwaku cannot have written it, the value is damaged.");
+                ? $"The sender's timestamp is {when}: a client clock or a damaged value (nwaku accepted any sender time before v0.14)."
+                : $"The node's time is {when}, {(future ? "which no clock shows" : $"before nwaku created this table")}: the value is damaged.");
     }
 
     private static string Describe(double unixSeconds)

@@ -1,5 +1,6 @@
 using System.Text;
 using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Validation;
 
 namespace Waku.StoreForensics.Tests.Schema;
 
@@ -106,4 +107,52 @@ public class RecordShapeDetectorTests
     [InlineData(13L, StorageClasses.Text)]
     public void StorageClassOf_SerialTypes(long serialType, StorageClasses expected) =>
         Assert.Equal(expected, RecordShapeDetector.StorageClassOf(serialType));
+}
+
+public class SchemaVersusRecordsTests
+{
+    private static readonly StoredMessage Sample = new("/waku/2/default-waku/proto", "/toy-chat/2/huilong/proto", [1, 2, 3, 4], 0,
+        1_625_000_000L * 1_000_000_000, null, 1_625_000_001L * 1_000_000_000);
+
+    private static List<long[]> Records(MessageSchemaId id, int count)
+    {
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(id);
+        return Enumerable.Range(0, count)
+            .Select(i => schema.RecordOrder.Select(c => RecordShapeDetectorTests.SerialType((Sample with { Payload = new byte[i + 1] }).ToRow(schema)[c])).ToArray())
+            .ToList();
+    }
+
+    [Fact]
+    public void CompareWithRecords_S1RecordsUnderS2Entry_Disagree()
+    {
+        List<long[]> records = Records(MessageSchemaId.S1, 40);
+
+        IReadOnlyList<Finding> findings = SchemaDetector.CompareWithRecords(NwakuSchemaCatalog.Get(MessageSchemaId.S2), RecordShapeDetector.Vote(records), records.Count, out MessageTableSchema? inferred);
+
+        Assert.Equal(MessageSchemaId.S1, inferred?.Id);
+        Finding finding = Assert.Single(findings);
+        Assert.Equal(FindingKind.RecordsDisagreeWithSchema, finding.Kind);
+        Assert.Contains("0 of 40 records fit it", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompareWithRecords_MatchingLayout_NoFinding()
+    {
+        List<long[]> records = Records(MessageSchemaId.S10, 30);
+        MessageTableSchema s10 = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+
+        Assert.Empty(SchemaDetector.CompareWithRecords(s10, RecordShapeDetector.Vote(records), records.Count, out MessageTableSchema? inferred));
+        Assert.Equal(s10, inferred);
+    }
+
+    [Fact]
+    public void CompareWithRecords_LostSchemaEntry_InfersLayout_AndUserVersionCheckStillNames791()
+    {
+        List<long[]> records = Records(MessageSchemaId.S1, 25);
+
+        IReadOnlyList<Finding> findings = SchemaDetector.CompareWithRecords(null, RecordShapeDetector.Vote(records), records.Count, out MessageTableSchema? inferred);
+
+        Assert.Equal(FindingKind.LayoutInferredFromRecords, Assert.Single(findings).Kind);
+        Assert.Equal(FindingKind.V04LayoutUnderUserVersion2, Assert.Single(SchemaDetector.CheckUserVersion(inferred!, 2)).Kind);
+    }
 }

@@ -8,9 +8,31 @@ internal static class SqliteFixtures
 {
     private static readonly string MigrationsDirectory = Path.Combine(AppContext.BaseDirectory, "Schema", "NwakuMigrations");
 
+    private static readonly string Root = CreateRoot();
+
+    // One folder per test run; folders of runs older than an hour are removed so repeated runs do not pile up.
+    private static string CreateRoot()
+    {
+        string parent = Path.Combine(Path.GetTempPath(), "wsf-tests");
+        Directory.CreateDirectory(parent);
+        foreach (DirectoryInfo old in new DirectoryInfo(parent).EnumerateDirectories().Where(d => d.CreationTimeUtc < DateTime.UtcNow.AddHours(-1)))
+        {
+            try
+            {
+                old.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // another run is using it
+            }
+        }
+
+        return Path.Combine(parent, $"run-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    }
+
     public static string NewPath(string name)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "wsf-tests", Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(Root, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name);
     }

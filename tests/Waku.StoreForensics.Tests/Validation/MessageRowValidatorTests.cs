@@ -201,6 +201,31 @@ public class MessageRowValidatorTests
     }
 
     [Fact]
+    public void Validate_StoredAtCopiedFromOddSenderClock_IsOnlyAWarning()
+    {
+        // v0.12–v0.13 stored any sender timestamp and copied it into storedAt.
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(MessageSchemaId.S7);
+        object?[] row = Message(timestamp: 4_102_444_800L * 1_000_000_000).ToRow(schema);
+
+        IReadOnlyList<Finding> findings = MessageRowValidator.Validate(schema, row, Options);
+
+        Assert.Equal(2, findings.Count);
+        Assert.All(findings, f => Assert.Equal((FindingKind.TimestampImplausible, Severity.Warning), (f.Kind, f.Severity)));
+    }
+
+    [Fact]
+    public void Validate_V04ReceiveTimeBeforeMessageTableExisted_IsImplausible()
+    {
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(MessageSchemaId.S1);
+        object?[] row = Message().ToRow(schema);
+        row[schema.IndexOf("timestamp")] = 1_610_000_000L; // 2021-01-07: v0.2 era, table 'messages'
+
+        Finding finding = Assert.Single(MessageRowValidator.Validate(schema, row, Options));
+        Assert.Equal((FindingKind.TimestampImplausible, Severity.Error), (finding.Kind, finding.Severity));
+        Assert.Contains("2021-04-27", finding.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_NanosecondsInV04SecondsColumn_IsUnitMismatch()
     {
         MessageTableSchema schema = NwakuSchemaCatalog.Get(MessageSchemaId.S1);
@@ -382,5 +407,41 @@ public class MessageRowValidatorPropertyTests
                 Assert.Contains(MessageRowValidator.Validate(schema, row, Options), f => f.Kind == FindingKind.KeyMismatch);
             }
         });
+    }
+}
+
+public class MessageRowValidatorRecordTests
+{
+    private static readonly MessageRowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+
+    private static readonly StoredMessage Sample = new("/waku/2/rs/1/4", "/toy-chat/2/huilong/proto", [1, 2, 3], 0,
+        1_748_779_200_123_456_789, null, 1_748_779_200_223_456_789);
+
+    [Fact]
+    public void ValidateRecord_RecordOrderOfS7_IsReorderedAndClean()
+    {
+        MessageTableSchema s7 = NwakuSchemaCatalog.Get(MessageSchemaId.S7);
+        object?[] declared = Sample.ToRow(s7);
+        object?[] record = s7.RecordOrder.Select(i => declared[i]).ToArray();
+
+        Assert.Empty(MessageRowValidator.ValidateRecord(s7, record, Options));
+        Assert.NotEmpty(MessageRowValidator.Validate(s7, record, Options)); // the same values in the wrong order are not
+    }
+
+    [Fact]
+    public void ValidateRecord_S9RecordWithoutMeta_IsClean()
+    {
+        MessageTableSchema s9 = NwakuSchemaCatalog.Get(MessageSchemaId.S9);
+        object?[] declared = Sample.ToRow(s9);
+        object?[] record = s9.RecordOrder.Select(i => declared[i]).ToArray()[..^1];
+
+        Assert.Empty(MessageRowValidator.ValidateRecord(s9, record, Options));
+    }
+
+    [Fact]
+    public void ValidateRecord_TooManyValues_IsRowShapeMismatch()
+    {
+        MessageTableSchema s1 = NwakuSchemaCatalog.Get(MessageSchemaId.S1);
+        Assert.Equal(FindingKind.RowShapeMismatch, Assert.Single(MessageRowValidator.ValidateRecord(s1, new object?[9], Options)).Kind);
     }
 }
