@@ -297,10 +297,13 @@ public static class StoreRecovery
             progress?.Report(new ScanProgress("carving deleted rows", 0.6));
             var frames = db.Wal?.Frames ?? [];
             var olderCommitted = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index != f.Index).OrderByDescending(f => f.Index);
-            var pages = Enumerable.Range(1, (int)db.FilePageCount).Select(p => (uint)p);
+            // Cells of live and orphan pages were taken in passes 1 and 2; their free space is carved here. The file's
+            // copies of freelist pages, and of pages a committed WAL frame replaced, are old versions: all of them.
+            bool OldVersion(PageInfo p) => p.Kind is PageKind.FreelistLeaf or PageKind.FreelistTrunk || db.Wal?.FindCommittedFrame(p.Page) is not null;
             var deleted = carver.CarveWalFrames(olderCommitted, CarveParts.All, cancellationToken)
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
-                .Concat(carver.CarveFilePages(map, pages, CarveParts.All, cancellationToken).Where(r => r.Source is not (CarveSource.LiveCell or CarveSource.OrphanCell or CarveSource.DamagedPage)))
+                .Concat(carver.CarveFilePages(map, map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
+                .Concat(carver.CarveFilePages(map, map.Where(p => !OldVersion(p)).Select(p => p.Page), CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveJournal(cancellationToken));
             foreach (var output in Consider(deleted, RowState.Deleted))

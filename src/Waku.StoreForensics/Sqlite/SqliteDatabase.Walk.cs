@@ -247,12 +247,8 @@ public sealed partial class SqliteDatabase
             return false;
         }
 
-        if (payload.Length < cell.PayloadSize)
-        {
-            ArrayPool<byte>.Shared.Return(payload);
-            payload = ArrayPool<byte>.Shared.Rent((int)cell.PayloadSize);
-        }
-
+        // The buffer grows with the bytes really read, not with the size a (possibly lying) cell claims.
+        Grow(ref payload, cell.LocalPayloadSize);
         page.Slice(cell.LocalPayloadOffset, cell.LocalPayloadSize).CopyTo(payload);
         length = cell.LocalPayloadSize;
         if (remote == 0)
@@ -291,6 +287,7 @@ public sealed partial class SqliteDatabase
 
             int take = (int)Math.Min(overflowCapacity, cell.PayloadSize - length);
             observer?.OnOverflowPage(next, previous, n == 0, take);
+            Grow(ref payload, Math.Min(cell.PayloadSize, Math.Max((long)length + take, 2L * payload.Length)));
             overflow.AsSpan(4, take).CopyTo(payload.AsSpan(length));
             length += take;
             previous = next;
@@ -306,5 +303,18 @@ public sealed partial class SqliteDatabase
         {
             Report(finding);
         }
+    }
+
+    private static void Grow(ref byte[] buffer, long needed)
+    {
+        if (buffer.Length >= needed)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent((int)needed);
+        buffer.AsSpan().CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = larger;
     }
 }
