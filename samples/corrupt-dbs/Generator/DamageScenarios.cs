@@ -15,7 +15,7 @@ namespace Waku.StoreForensics.SampleGenerator;
 /// </summary>
 public static class DamageScenarios
 {
-    private sealed record Definition(string Name, string Description, string[] ExpectedFindings)
+    private sealed record Definition(string Name, string Description, FindingKind[] ExpectedFindings)
     {
         /// <summary>Layouts the scenario cannot apply to: v0.4 (S1) and older have no secondary index to damage.</summary>
         public bool AppliesTo(MessageSchemaId layout) =>
@@ -24,19 +24,19 @@ public static class DamageScenarios
 
     private static readonly Definition[] Definitions =
     [
-        new("truncated", "The database file loses its last 40% of pages, as after a full disk or an interrupted copy.", ["FileTruncated"]),
-        new("zeroed-interior-page", "A page in the middle of the file holding Message rows is overwritten with zeros.", ["PageTypeInvalid"]),
-        new("bit-flips", "Single bits flip inside the payloads of a few rows (bad RAM, bad sectors); every page stays well-formed.", ["KeyMismatch"]),
-        new("damaged-header", "The 16-byte magic string of the database header is overwritten.", ["HeaderMagicInvalid", "SqliteCannotOpen"]),
-        new("root-page-destroyed", "The Message table's root page is overwritten with random bytes: every row is cut off from the tree.", ["PageTypeInvalid", "OrphanPage"]),
-        new("index-damage", "Timestamps in a few i_ts index entries change: the index disagrees with the table, which is untouched.", ["IndexTableMismatch"]),
-        new("freelist-damage", "After retention deletes filled the freelist, the first freelist trunk page points past the end of the file.", ["FreelistInvalid"]),
-        new("broken-overflow-chain", "The first overflow page of a large row loses its next-page pointer: the chain ends early.", ["OverflowChainBroken"]),
+        new("truncated", "The database file loses its last 40% of pages, as after a full disk or an interrupted copy.", [FindingKind.FileTruncated]),
+        new("zeroed-interior-page", "A page in the middle of the file holding Message rows is overwritten with zeros.", [FindingKind.PageTypeInvalid]),
+        new("bit-flips", "Single bits flip inside the payloads of a few rows (bad RAM, bad sectors); every page stays well-formed.", [FindingKind.KeyMismatch]),
+        new("damaged-header", "The 16-byte magic string of the database header is overwritten.", [FindingKind.HeaderMagicInvalid, FindingKind.SqliteCannotOpen]),
+        new("root-page-destroyed", "The Message table's root page is overwritten with random bytes: every row is cut off from the tree.", [FindingKind.PageTypeInvalid, FindingKind.OrphanPage]),
+        new("index-damage", "Timestamps in a few i_ts index entries change: the index disagrees with the table, which is untouched.", [FindingKind.IndexTableMismatch]),
+        new("freelist-damage", "After retention deletes filled the freelist, the first freelist trunk page points past the end of the file.", [FindingKind.FreelistInvalid]),
+        new("broken-overflow-chain", "The first overflow page of a large row loses its next-page pointer: the chain ends early.", [FindingKind.OverflowChainBroken]),
         new("wal-only-rows", "A third more rows are committed to the WAL while the node still runs; the copy holds them only in the -wal file.", []),
-        new("torn-wal-tail", "Two transactions sit in the WAL; the copy of the -wal ends in the middle of the last frame.", ["WalFramesInvalid"]),
+        new("torn-wal-tail", "Two transactions sit in the WAL; the copy of the -wal ends in the middle of the last frame.", [FindingKind.WalFramesInvalid]),
         new("deleted-rows", "nwaku's retention deletes the oldest 30% of messages; nothing is damaged, deleted rows linger in free space.", []),
-        new("semantic-damage", "SQL updates write wrong keys, garbled content topics and far-future timestamps into a few rows.", ["KeyMismatch", "TopicGarbled", "TimestampImplausible"]),
-        new("mixed", "Retention deletes, two wrong keys, a zeroed page, payload bit flips and a broken overflow chain in one file.", ["KeyMismatch", "PageTypeInvalid", "OverflowChainBroken"]),
+        new("semantic-damage", "SQL updates write wrong keys, garbled content topics and far-future timestamps into a few rows.", [FindingKind.KeyMismatch, FindingKind.TopicGarbled, FindingKind.TimestampImplausible]),
+        new("mixed", "Retention deletes, two wrong keys, a zeroed page, payload bit flips and a broken overflow chain in one file.", [FindingKind.KeyMismatch, FindingKind.PageTypeInvalid, FindingKind.OverflowChainBroken]),
     ];
 
     /// <summary>Every scenario name, in a stable order.</summary>
@@ -58,8 +58,8 @@ public static class DamageScenarios
     /// <summary>
     /// Writes scenario <paramref name="name"/> into <paramref name="directory"/> (created if needed; earlier store files
     /// there are replaced): <c>store.sqlite3</c>, its <c>-wal</c> when the scenario keeps one, <c>peers.db</c> for
-    /// v0.13+ layouts, and <c>scenario.json</c>. Equal arguments give byte-identical files, except the salts of a
-    /// WAL (SQLite draws them at random), and hence WAL checksums.
+    /// v0.13+ layouts, and <c>scenario.json</c>. Equal arguments give byte-identical files (WAL salts, which SQLite
+    /// draws at random, are replaced by seeded ones and the checksums recomputed).
     /// </summary>
     /// <param name="directory">Output folder.</param>
     /// <param name="name">One of <see cref="Names"/>.</param>
@@ -177,7 +177,7 @@ public static class DamageScenarios
                 Altered = _altered,
                 Intact = intact,
                 DeletedIntact = deletedIntact,
-                ExpectedFindings = _definition.ExpectedFindings,
+                ExpectedFindings = _definition.ExpectedFindings.Select(k => k.ToString()).ToArray(),
             };
             manifest.Save(Path.Combine(_directory, ScenarioManifest.FileName));
             return manifest;
@@ -232,6 +232,8 @@ public static class DamageScenarios
                     }
 
                     CopyStore(_work, _directory);
+                    // SQLite draws WAL salts at random; fixed ones make the copy reproducible byte for byte.
+                    WalSalts.Normalize(Path.Combine(_directory, WalFile), unchecked((uint)_seed * 2_654_435_761u), 0x57414B55);
                     return;
             }
 

@@ -167,15 +167,18 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
         Assert.Equal(manifest.MessageCount, report.MessageRowsRead);
     }
 
-    [Fact]
-    public void Generate_SameSeed_ByteIdenticalFiles()
+    [Theory]
+    [InlineData("mixed")]
+    [InlineData("torn-wal-tail")] // SQLite's random WAL salts are replaced by seeded ones
+    public void Generate_SameSeed_ByteIdenticalFiles(string scenario)
     {
         using var a = new TempDir();
         using var b = new TempDir();
-        DamageScenarios.Generate(a.Path, "mixed", MessageSchemaId.S10, seed: 3, messageCount: 60);
-        DamageScenarios.Generate(b.Path, "mixed", MessageSchemaId.S10, seed: 3, messageCount: 60);
+        DamageScenarios.Generate(a.Path, scenario, MessageSchemaId.S10, seed: 3, messageCount: 90);
+        DamageScenarios.Generate(b.Path, scenario, MessageSchemaId.S10, seed: 3, messageCount: 90);
 
         Assert.Equal(HashFiles(a.Path), HashFiles(b.Path));
+        Assert.Contains(ScenarioManifest.FileName, HashFiles(a.Path).Keys);
     }
 
     [Fact]
