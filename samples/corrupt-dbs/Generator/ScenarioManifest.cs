@@ -86,6 +86,7 @@ public sealed record ScenarioManifest
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // SQL quotes and dashes stay readable
     };
 
     /// <summary>Writes the manifest as indented camel-case JSON.</summary>

@@ -181,6 +181,33 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
         Assert.Contains(ScenarioManifest.FileName, HashFiles(a.Path).Keys);
     }
 
+    [Theory]
+    [InlineData("zeroed-interior-page", MessageSchemaId.S1)]
+    [InlineData("semantic-damage", MessageSchemaId.S1)]
+    [InlineData("index-damage", MessageSchemaId.S10)]
+    [InlineData("torn-wal-tail", MessageSchemaId.S10)]
+    public void CommittedSample_RegeneratesByteForByte_AndScansAsItsManifestSays(string scenario, MessageSchemaId layout)
+    {
+        string repository = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(repository, "StoreForensics.sln")))
+        {
+            repository = Path.GetDirectoryName(repository) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        string committed = Path.Combine(repository, "samples", "corrupt-dbs", DamageScenarios.FolderName(scenario, layout));
+        using var fresh = new TempDir();
+        DamageScenarios.Generate(fresh.Path, scenario, layout, seed: 2026, messageCount: 60);
+
+        Dictionary<string, string> committedHashes = HashFiles(committed);
+        Assert.Equal(committedHashes, HashFiles(fresh.Path));
+        Assert.All(Directory.GetFiles(committed), f => Assert.True(new FileInfo(f).Length < 256 * 1024, $"{f} is too large to commit"));
+
+        ScenarioManifest manifest = ScenarioManifest.Load(Path.Combine(committed, ScenarioManifest.FileName));
+        ScanReport report = StoreScanner.Scan(Path.Combine(committed, manifest.MessageFile), ScanOptions);
+        Assert.All(manifest.ExpectedFindings, kind => Assert.True(report.Counts.ContainsKey(Enum.Parse<FindingKind>(kind)), kind));
+        Assert.Equal(committedHashes, HashFiles(committed));
+    }
+
     [Fact]
     public void Generate_WalOnlyRows_KeepsRowsInTheWalAndOutOfTheDatabaseFile()
     {
