@@ -15,7 +15,20 @@ namespace Waku.StoreForensics.SampleGenerator;
 /// </summary>
 public static class DamageScenarios
 {
-    private sealed record Definition(string Name, string Description, FindingKind[] ExpectedFindings)
+    /// <summary>A scenario: its SQL stage (run on the healthy store) and its byte stage (run on the copy).</summary>
+    /// <param name="Name">Scenario name.</param>
+    /// <param name="Description">What it does, in one sentence.</param>
+    /// <param name="ExpectedFindings">Kinds <c>scan</c> must report.</param>
+    /// <param name="ChangeWithSql">What nwaku (or anyone with SQL) does to the store first, or null.</param>
+    /// <param name="DamageBytes">The byte damage applied to the copy, or null.</param>
+    /// <param name="CopyWhileWriterOpen">Copy db and -wal while the writer still holds them, without a checkpoint.</param>
+    private sealed record Definition(
+        string Name,
+        string Description,
+        FindingKind[] ExpectedFindings,
+        Action<ScenarioBuilder, SqliteConnection>? ChangeWithSql = null,
+        Action<ScenarioBuilder, Snapshot>? DamageBytes = null,
+        bool CopyWhileWriterOpen = false)
     {
         /// <summary>Layouts the scenario cannot apply to: v0.4 (S1) and older have no secondary index to damage.</summary>
         public bool AppliesTo(MessageSchemaId layout) =>
@@ -24,19 +37,64 @@ public static class DamageScenarios
 
     private static readonly Definition[] Definitions =
     [
-        new("truncated", "The database file loses its last 40% of pages, as after a full disk or an interrupted copy.", [FindingKind.FileTruncated]),
-        new("zeroed-interior-page", "A page in the middle of the file holding Message rows is overwritten with zeros.", [FindingKind.PageTypeInvalid]),
-        new("bit-flips", "Single bits flip inside the payloads of a few rows (bad RAM, bad sectors); every page stays well-formed.", [FindingKind.KeyMismatch]),
-        new("damaged-header", "The 16-byte magic string of the database header is overwritten.", [FindingKind.HeaderMagicInvalid, FindingKind.SqliteCannotOpen]),
-        new("root-page-destroyed", "The Message table's root page is overwritten with random bytes: every row is cut off from the tree.", [FindingKind.PageTypeInvalid, FindingKind.OrphanPage]),
-        new("index-damage", "Timestamps in a few i_ts index entries change: the index disagrees with the table, which is untouched.", [FindingKind.IndexTableMismatch]),
-        new("freelist-damage", "After retention deletes filled the freelist, the first freelist trunk page points past the end of the file.", [FindingKind.FreelistInvalid]),
-        new("broken-overflow-chain", "The first overflow page of a large row loses its next-page pointer: the chain ends early.", [FindingKind.OverflowChainBroken]),
-        new("wal-only-rows", "A third more rows are committed to the WAL while the node still runs; the copy holds them only in the -wal file.", []),
-        new("torn-wal-tail", "Two transactions sit in the WAL; the copy of the -wal ends in the middle of the last frame.", [FindingKind.WalFramesInvalid]),
-        new("deleted-rows", "nwaku's retention deletes the oldest 30% of messages; nothing is damaged, deleted rows linger in free space.", []),
-        new("semantic-damage", "SQL updates write wrong keys, garbled content topics and far-future timestamps into a few rows.", [FindingKind.KeyMismatch, FindingKind.TopicGarbled, FindingKind.TimestampImplausible]),
-        new("mixed", "Retention deletes, two wrong keys, a zeroed page, payload bit flips and a broken overflow chain in one file.", [FindingKind.KeyMismatch, FindingKind.PageTypeInvalid, FindingKind.OverflowChainBroken]),
+        new("truncated", "The database file loses its last 40% of pages, as after a full disk or an interrupted copy.",
+            [FindingKind.FileTruncated],
+            DamageBytes: (b, live) => b.TruncateLastPages(live, 0.4)),
+        new("zeroed-interior-page", "A page in the middle of the file holding Message rows is overwritten with zeros.",
+            [FindingKind.PageTypeInvalid],
+            DamageBytes: (b, live) => b.ZeroMiddleRowPage(live)),
+        new("bit-flips", "Single bits flip inside the payloads of a few rows (bad RAM, bad sectors); every page stays well-formed.",
+            [FindingKind.KeyMismatch],
+            DamageBytes: (b, live) => b.FlipPayloadBits(live, 6, [])),
+        new("damaged-header", "The 16-byte magic string of the database header is overwritten.",
+            [FindingKind.HeaderMagicInvalid, FindingKind.SqliteCannotOpen],
+            DamageBytes: (b, _) => b.ZeroHeaderMagic()),
+        new("root-page-destroyed", "The Message table's root page is overwritten with random bytes: every row is cut off from the tree.",
+            [FindingKind.PageTypeInvalid, FindingKind.OrphanPage],
+            DamageBytes: (b, live) => b.DestroyRootPage(live)),
+        new("index-damage", "Timestamps in a few i_ts index entries change: the index disagrees with the table, which is untouched.",
+            [FindingKind.IndexTableMismatch],
+            DamageBytes: (b, live) => b.DamageTimestampIndex(live, 5)),
+        new("freelist-damage", "After retention deletes filled the freelist, the first freelist trunk page points past the end of the file.",
+            [FindingKind.FreelistInvalid],
+            ChangeWithSql: (b, c) => b.DeleteOldest(c, 0.5),
+            DamageBytes: (b, live) => b.PointFreelistTrunkPastTheEnd(live)),
+        new("broken-overflow-chain", "The first overflow page of a large row loses its next-page pointer: the chain ends early.",
+            [FindingKind.OverflowChainBroken],
+            DamageBytes: (b, live) => b.BreakOverflowChain(live, [])),
+        new("wal-only-rows", "A third more rows are committed to the WAL while the node still runs; the copy holds them only in the -wal file.",
+            [],
+            ChangeWithSql: (b, c) => b.InsertIntoWal(c, transactions: 1),
+            CopyWhileWriterOpen: true),
+        new("torn-wal-tail", "Two transactions sit in the WAL; the copy of the -wal ends in the middle of the last frame.",
+            [FindingKind.WalFramesInvalid],
+            ChangeWithSql: (b, c) => b.InsertIntoWal(c, transactions: 2),
+            DamageBytes: (b, live) => b.TearLastWalFrame(live),
+            CopyWhileWriterOpen: true),
+        new("deleted-rows", "nwaku's retention deletes the oldest 30% of messages; nothing is damaged, deleted rows linger in free space.",
+            [],
+            ChangeWithSql: (b, c) => b.DeleteOldest(c, 0.3)),
+        new("semantic-damage", "SQL updates write wrong keys, garbled content topics and far-future timestamps into a few rows.",
+            [FindingKind.KeyMismatch, FindingKind.TopicGarbled, FindingKind.TimestampImplausible],
+            ChangeWithSql: (b, c) =>
+            {
+                b.AlterKeys(c, 3);
+                b.GarbleContentTopics(c, 3);
+                b.SetFarFutureTimestamps(c, 3);
+            }),
+        new("mixed", "Retention deletes, two wrong keys, a zeroed page, payload bit flips and a broken overflow chain in one file.",
+            [FindingKind.KeyMismatch, FindingKind.PageTypeInvalid, FindingKind.OverflowChainBroken],
+            ChangeWithSql: (b, c) =>
+            {
+                b.DeleteOldest(c, 0.2);
+                b.AlterKeys(c, 2);
+            },
+            DamageBytes: (b, live) =>
+            {
+                var avoid = new HashSet<uint> { b.ZeroMiddleRowPage(live) };
+                b.FlipPayloadBits(live, 3, avoid);
+                b.BreakOverflowChain(live, avoid);
+            }),
     ];
 
     /// <summary>Every scenario name, in a stable order.</summary>
@@ -151,9 +209,9 @@ public static class DamageScenarios
             }
 
             Snapshot before = Capture(_work);
-            RunSql(options);
+            RunSql();
             Snapshot live = Capture(_directory);
-            DamageBytes(live);
+            _definition.DamageBytes?.Invoke(this, live);
 
             Dictionary<string, byte[]> final = ReadFiles(_directory);
             var intact = live.Rows.Where(r => Unchanged(r.Cell, live.Files, final) && r.OverflowPages.All(p => Unchanged(p, live.Files, final))).Select(r => r.Key).ToList();
@@ -191,58 +249,46 @@ public static class DamageScenarios
 
         // ---- SQL stage: everything nwaku itself (or a bad actor with SQL) could have done.
 
-        private void RunSql(SampleStoreOptions options)
+        private void RunSql()
         {
             string path = Path.Combine(_work, DatabaseFile);
             using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
             connection.Open();
             // nwaku's SQLite runs with the library defaults: no secure_delete, so deleted records stay in free space.
             Execute(connection, "PRAGMA secure_delete = OFF;", record: false);
-            switch (_definition.Name)
+            if (_definition.CopyWhileWriterOpen)
             {
-                case "freelist-damage":
-                    DeleteOldest(connection, 0.5);
-                    break;
-                case "deleted-rows":
-                    DeleteOldest(connection, 0.3);
-                    break;
-                case "mixed":
-                    DeleteOldest(connection, 0.2);
-                    AlterKeys(connection, 2);
-                    break;
-                case "semantic-damage":
-                    AlterKeys(connection, 3);
-                    GarbleContentTopics(connection, 3);
-                    SetFarFutureTimestamps(connection, 3);
-                    break;
-                case "wal-only-rows":
-                case "torn-wal-tail":
-                    // Keep the node "running": no checkpoint, copy db and -wal while the connection is open.
-                    Execute(connection, "PRAGMA wal_autocheckpoint = 0;", record: false);
-                    List<object?[]> extra = new SyntheticMessages(options with { MessageCount = _messageCount + (_messageCount / 3) }).Generate()
-                        .Skip(_written.Count).Select(m => m.ToRow(_schema)).ToList();
-                    if (_definition.Name == "wal-only-rows")
-                    {
-                        Insert(connection, extra);
-                    }
-                    else
-                    {
-                        Insert(connection, extra[..(extra.Count / 2)]);
-                        Insert(connection, extra[(extra.Count / 2)..]);
-                    }
-
-                    CopyStore(_work, _directory);
-                    // SQLite draws WAL salts at random; fixed ones make the copy reproducible byte for byte.
-                    WalSalts.Normalize(Path.Combine(_directory, WalFile), unchecked((uint)_seed * 2_654_435_761u), 0x57414B55);
-                    return;
+                // Keep the node "running": no checkpoint, so committed rows stay in the -wal only.
+                Execute(connection, "PRAGMA wal_autocheckpoint = 0;", record: false);
             }
 
-            connection.Close();
+            _definition.ChangeWithSql?.Invoke(this, connection);
+            if (_definition.CopyWhileWriterOpen)
+            {
+                CopyStore(_work, _directory);
+                // SQLite draws WAL salts at random; fixed ones make the copy reproducible byte for byte.
+                WalSalts.Normalize(Path.Combine(_directory, WalFile), unchecked((uint)_seed * 2_654_435_761u), 0x57414B55);
+                return;
+            }
+
+            connection.Close(); // the last connection checkpoints the WAL into the file and removes it
             SqliteConnection.ClearAllPools();
             CopyStore(_work, _directory);
         }
 
-        private void DeleteOldest(SqliteConnection connection, double share)
+        public void InsertIntoWal(SqliteConnection connection, int transactions)
+        {
+            var options = new SampleStoreOptions { Layout = _layout, Seed = _seed, MessageCount = _messageCount + (_messageCount / 3) };
+            // The generator's stream is prefix-stable: the messages after the first _messageCount continue it.
+            List<object?[]> extra = new SyntheticMessages(options).Generate().Skip(_written.Count).Select(m => m.ToRow(_schema)).ToList();
+            int per = (extra.Count + transactions - 1) / transactions;
+            for (int t = 0; t < transactions; t++)
+            {
+                Insert(connection, extra.Skip(t * per).Take(per).ToList());
+            }
+        }
+
+        public void DeleteOldest(SqliteConnection connection, double share)
         {
             int timestamp = _schema.IndexOf("timestamp");
             long[] times = _writtenValues.Select(r => (long)r[timestamp]!).Order().ToArray();
@@ -272,7 +318,7 @@ public static class DamageScenarios
             return picked;
         }
 
-        private void AlterKeys(SqliteConnection connection, int count)
+        public void AlterKeys(SqliteConnection connection, int count)
         {
             string keyColumn = _schema.PrimaryKey[0];
             foreach (int i in PickLiveRows(count))
@@ -283,7 +329,7 @@ public static class DamageScenarios
             }
         }
 
-        private void GarbleContentTopics(SqliteConnection connection, int count)
+        public void GarbleContentTopics(SqliteConnection connection, int count)
         {
             foreach (int i in PickLiveRows(count))
             {
@@ -295,7 +341,7 @@ public static class DamageScenarios
             }
         }
 
-        private void SetFarFutureTimestamps(SqliteConnection connection, int count)
+        public void SetFarFutureTimestamps(SqliteConnection connection, int count)
         {
             // 2100-01-01T00:00:00Z in the column's unit: whole seconds in v0.4, nanoseconds since v0.8.
             ColumnDefinition column = _schema.Columns[_schema.IndexOf("timestamp")];
@@ -380,75 +426,44 @@ public static class DamageScenarios
 
         // ---- Byte stage.
 
-        private void DamageBytes(Snapshot live)
+        public void TruncateLastPages(Snapshot live, double share)
         {
-            switch (_definition.Name)
-            {
-                case "truncated":
-                {
-                    uint keep = live.PageCount * 3 / 5;
-                    Truncate(DatabaseFile, (long)keep * live.PageSize, $"pages {keep + 1}–{live.PageCount} cut off");
-                    break;
-                }
-
-                case "zeroed-interior-page":
-                    ZeroMiddleRowPage(live);
-                    break;
-                case "bit-flips":
-                    FlipPayloadBits(live, 6, []);
-                    break;
-                case "damaged-header":
-                    Overwrite(DatabaseFile, 0, new byte[16], "zeroed", "header magic \"SQLite format 3\\0\"");
-                    break;
-                case "root-page-destroyed":
-                {
-                    var garbage = new byte[live.PageSize];
-                    _random.NextBytes(garbage);
-                    garbage[0] = 0x00; // no b-tree page type, as on a page overwritten by foreign data
-                    Overwrite(DatabaseFile, PageOffset(live, live.MessageRoot), garbage, "overwritten", $"{_schema.TableName} root page {live.MessageRoot}");
-                    break;
-                }
-
-                case "index-damage":
-                    DamageTimestampIndex(live, 5);
-                    break;
-                case "freelist-damage":
-                {
-                    uint trunk = BinaryPrimitives.ReadUInt32BigEndian(live.Files[DatabaseFile].AsSpan(32, 4)); // fileformat2 §1.3.8
-                    if (trunk == 0)
-                    {
-                        throw new InvalidOperationException("The retention delete left no freelist.");
-                    }
-
-                    var pointer = new byte[4];
-                    BinaryPrimitives.WriteUInt32BigEndian(pointer, live.PageCount + 1000);
-                    Overwrite(DatabaseFile, PageOffset(live, trunk), pointer, "overwritten", $"next-trunk pointer of freelist trunk page {trunk} → page {live.PageCount + 1000}");
-                    break;
-                }
-
-                case "broken-overflow-chain":
-                    BreakOverflowChain(live, []);
-                    break;
-                case "torn-wal-tail":
-                {
-                    long length = live.Files[WalFile].Length;
-                    long frameSize = WalFrameHeaderLength + live.PageSize;
-                    Truncate(WalFile, length - (frameSize / 2), "second half of the last WAL frame (the commit frame of the second transaction)");
-                    break;
-                }
-
-                case "mixed":
-                {
-                    uint zeroed = ZeroMiddleRowPage(live);
-                    var avoid = new HashSet<uint> { zeroed };
-                    FlipPayloadBits(live, 3, avoid);
-                    BreakOverflowChain(live, avoid);
-                    break;
-                }
-            }
+            uint keep = (uint)(live.PageCount * (1 - share));
+            Truncate(DatabaseFile, (long)keep * live.PageSize, $"pages {keep + 1}–{live.PageCount} cut off");
         }
 
-        private uint ZeroMiddleRowPage(Snapshot live)
+        public void ZeroHeaderMagic() =>
+            Overwrite(DatabaseFile, 0, new byte[16], "zeroed", "header magic \"SQLite format 3\\0\"");
+
+        public void DestroyRootPage(Snapshot live)
+        {
+            var garbage = new byte[live.PageSize];
+            _random.NextBytes(garbage);
+            garbage[0] = 0x00; // no b-tree page type, as on a page overwritten by foreign data
+            Overwrite(DatabaseFile, PageOffset(live, live.MessageRoot), garbage, "overwritten", $"{_schema.TableName} root page {live.MessageRoot}");
+        }
+
+        public void PointFreelistTrunkPastTheEnd(Snapshot live)
+        {
+            uint trunk = BinaryPrimitives.ReadUInt32BigEndian(live.Files[DatabaseFile].AsSpan(32, 4)); // fileformat2 §1.3: first freelist trunk page
+            if (trunk == 0)
+            {
+                throw new InvalidOperationException("The retention delete left no freelist.");
+            }
+
+            var pointer = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(pointer, live.PageCount + 1000);
+            Overwrite(DatabaseFile, PageOffset(live, trunk), pointer, "overwritten", $"next-trunk pointer of freelist trunk page {trunk} → page {live.PageCount + 1000}");
+        }
+
+        public void TearLastWalFrame(Snapshot live)
+        {
+            long length = live.Files[WalFile].Length;
+            long frameSize = WalFrameHeaderLength + live.PageSize;
+            Truncate(WalFile, length - (frameSize / 2), "second half of the last WAL frame (the commit frame of the second transaction)");
+        }
+
+        public uint ZeroMiddleRowPage(Snapshot live)
         {
             uint[] pages = live.Rows.Where(r => !r.InWal && r.Page != live.MessageRoot).Select(r => r.Page).Distinct().Order().ToArray();
             uint page = pages[pages.Length / 2];
@@ -456,7 +471,7 @@ public static class DamageScenarios
             return page;
         }
 
-        private void FlipPayloadBits(Snapshot live, int count, HashSet<uint> avoidPages)
+        public void FlipPayloadBits(Snapshot live, int count, HashSet<uint> avoidPages)
         {
             int payloadField = _schema.RecordOrder.ToList().IndexOf(_schema.IndexOf("payload"));
             var candidates = live.Rows.Where(r => !r.InWal && r.Overflow.Count == 0 && !avoidPages.Contains(r.Page) && ((byte[]?)r.Values[_schema.IndexOf("payload")])?.Length > 0).ToList();
@@ -472,7 +487,7 @@ public static class DamageScenarios
             }
         }
 
-        private void BreakOverflowChain(Snapshot live, HashSet<uint> avoidPages)
+        public void BreakOverflowChain(Snapshot live, HashSet<uint> avoidPages)
         {
             var candidates = live.Rows.Where(r => !r.InWal && r.Overflow.Count >= 2 && !avoidPages.Contains(r.Page) && !r.Overflow.Any(avoidPages.Contains)).ToList();
             if (candidates.Count == 0)
@@ -484,7 +499,7 @@ public static class DamageScenarios
             Overwrite(DatabaseFile, PageOffset(live, row.Overflow[0]), new byte[4], "zeroed", $"next-page pointer of overflow page {row.Overflow[0]} (row {row.Key}, chain of {row.Overflow.Count})");
         }
 
-        private void DamageTimestampIndex(Snapshot live, int count)
+        public void DamageTimestampIndex(Snapshot live, int count)
         {
             using SqliteDatabase db = SqliteDatabase.Open(Path.Combine(_directory, DatabaseFile));
             byte[] file = live.Files[DatabaseFile];

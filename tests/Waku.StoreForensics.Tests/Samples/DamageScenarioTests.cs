@@ -106,7 +106,7 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
             return;
         }
 
-        int read = 0;
+        int read = 0, differing = 0;
         foreach (RowLocation location in db.LocateRows(manifest.MessageTable))
         {
             read++;
@@ -118,10 +118,51 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
             }
 
             // A row unlike any written one must come from bytes the scenario changed.
+            differing++;
             Assert.True(TouchesDamage(db, manifest, location), $"{scenario}/{layout}: row {key} on page {location.Row.Provenance.Page} differs from every written row, yet none of its bytes were damaged");
         }
 
         Assert.True(read > 0 || manifest.Damage.Count > 0);
+        if (manifest.Damage.Any(d => d.Action == "bit-flipped" && d.Target.Contains("payload", StringComparison.Ordinal)))
+        {
+            Assert.True(differing > 0, "payload bit flips must show as rows that differ from the written ones");
+        }
+    }
+
+    [Theory]
+    [InlineData("bit-flips", MessageSchemaId.S1)]
+    [InlineData("bit-flips", MessageSchemaId.S10)]
+    [InlineData("index-damage", MessageSchemaId.S10)]
+    [InlineData("freelist-damage", MessageSchemaId.S1)]
+    [InlineData("freelist-damage", MessageSchemaId.S10)]
+    [InlineData("deleted-rows", MessageSchemaId.S1)]
+    [InlineData("deleted-rows", MessageSchemaId.S10)]
+    [InlineData("semantic-damage", MessageSchemaId.S1)]
+    [InlineData("semantic-damage", MessageSchemaId.S10)]
+    [InlineData("wal-only-rows", MessageSchemaId.S1)]
+    [InlineData("wal-only-rows", MessageSchemaId.S10)]
+    public void Reader_TreeLeftWhole_ReadsEveryLiveRowAndEveryIntactOneUnchanged(string scenario, MessageSchemaId layout)
+    {
+        (string directory, ScenarioManifest manifest) = corpus.Get(scenario, layout);
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(layout);
+        var fingerprints = manifest.Written.ToDictionary(w => w.Key, w => w.Fingerprint, StringComparer.Ordinal);
+        foreach (AlteredRow altered in manifest.Altered)
+        {
+            fingerprints.Remove(altered.Key);
+            fingerprints[altered.NewKey] = altered.NewFingerprint;
+        }
+
+        foreach (string key in manifest.Deleted)
+        {
+            fingerprints.Remove(key);
+        }
+
+        using SqliteDatabase db = SqliteDatabase.Open(Path.Combine(directory, manifest.MessageFile));
+        Dictionary<string, string> read = db.ReadTable(manifest.MessageTable)
+            .ToDictionary(r => MessageRowValidator.FormatKey(schema, r.Values), r => RowFingerprint.Of(r.Values), StringComparer.Ordinal);
+
+        Assert.Equal(fingerprints.Keys.Order(StringComparer.Ordinal), read.Keys.Order(StringComparer.Ordinal));
+        Assert.All(manifest.Intact, key => Assert.Equal(fingerprints[key], read[key]));
     }
 
     [Theory]
