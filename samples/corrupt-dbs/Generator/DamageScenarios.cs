@@ -158,7 +158,14 @@ public static class DamageScenarios
     private readonly record struct FileRange(string File, long Offset, long Length);
 
     /// <summary>A row as our reader located it, with the bytes it occupies.</summary>
-    private sealed record LocatedRow(string Key, object?[] Values, uint Page, int CellOffset, int CellSize, IReadOnlyList<uint> Overflow, FileRange Cell, IReadOnlyList<FileRange> OverflowPages, bool InWal);
+    /// <param name="Key">Primary key text.</param>
+    /// <param name="Values">Values in declaration order.</param>
+    /// <param name="Page">B-tree page holding its cell.</param>
+    /// <param name="Overflow">Its overflow page numbers, in chain order.</param>
+    /// <param name="Cell">Bytes of its cell, in the database file or the WAL frame SQLite reads the page from.</param>
+    /// <param name="OverflowPages">Bytes of each overflow page, wherever SQLite reads it from.</param>
+    /// <param name="InWal">True when the cell's page is read from a WAL frame.</param>
+    private sealed record LocatedRow(string Key, object?[] Values, uint Page, IReadOnlyList<uint> Overflow, FileRange Cell, IReadOnlyList<FileRange> OverflowPages, bool InWal);
 
     /// <summary>The files of a store at one moment, and where each Message row sits in them.</summary>
     private sealed record Snapshot(Dictionary<string, byte[]> Files, IReadOnlyList<LocatedRow> Rows, int PageSize, uint PageCount, uint MessageRoot, uint TimestampIndexRoot);
@@ -195,9 +202,9 @@ public static class DamageScenarios
             _random = new Random(unchecked((seed * 7_368_787) + StableHash(definition.Name) + ((int)layout * 131)));
         }
 
-        private string DatabaseFile => SampleStoreGenerator.MessageFileName;
+        private const string DatabaseFile = SampleStoreGenerator.MessageFileName;
 
-        private string WalFile => SampleStoreGenerator.MessageFileName + "-wal";
+        private const string WalFile = SampleStoreGenerator.MessageFileName + "-wal";
 
         public ScenarioManifest Build()
         {
@@ -580,13 +587,12 @@ public static class DamageScenarios
         {
             Dictionary<string, byte[]> files = ReadFiles(directory);
             using SqliteDatabase db = SqliteDatabase.Open(Path.Combine(directory, DatabaseFile));
-            string walName = WalFile;
             FileRange PageAt(uint page)
             {
                 // The image SQLite would read: the latest committed WAL frame, else the database file.
                 if (db.Wal?.FindCommittedFrame(page) is { } frame)
                 {
-                    return new FileRange(walName, frame.FileOffset(db.PageSize) + WalFrameHeaderLength, db.PageSize);
+                    return new FileRange(WalFile, frame.FileOffset(db.PageSize) + WalFrameHeaderLength, db.PageSize);
                 }
 
                 return new FileRange(SampleStoreGenerator.MessageFileName, (long)(page - 1) * db.PageSize, db.PageSize);
@@ -598,7 +604,7 @@ public static class DamageScenarios
                 FileRange page = PageAt(location.Row.Provenance.Page);
                 var cell = new FileRange(page.File, page.Offset + location.Row.Provenance.CellOffset, location.CellSize);
                 rows.Add(new LocatedRow(MessageRowValidator.FormatKey(_schema, location.Row.Values), location.Row.Values, location.Row.Provenance.Page,
-                    location.Row.Provenance.CellOffset, location.CellSize, location.OverflowPages, cell, location.OverflowPages.Select(PageAt).ToArray(), page.File == walName));
+                    location.OverflowPages, cell, location.OverflowPages.Select(PageAt).ToArray(), page.File == WalFile));
             }
 
             uint root = db.FindObject(_schema.TableName)?.RootPage ?? 0;
