@@ -40,9 +40,9 @@ public static class DamageScenarios
         new("truncated", "The database file loses its last 40% of pages, as after a full disk or an interrupted copy.",
             [FindingKind.FileTruncated],
             DamageBytes: (b, live) => b.TruncateLastPages(live, 0.4)),
-        new("zeroed-interior-page", "A page in the middle of the file holding Message rows is overwritten with zeros.",
-            [FindingKind.PageTypeInvalid],
-            DamageBytes: (b, live) => b.ZeroMiddleRowPage(live)),
+        new("zeroed-interior-page", "An interior page of the Message b-tree (not its root) is overwritten with zeros: its whole subtree is cut off.",
+            [FindingKind.PageTypeInvalid, FindingKind.OrphanPage],
+            DamageBytes: (b, live) => b.ZeroInteriorPage(live)),
         new("bit-flips", "Single bits flip inside the payloads of a few rows (bad RAM, bad sectors); every page stays well-formed.",
             [FindingKind.KeyMismatch],
             DamageBytes: (b, live) => b.FlipPayloadBits(live, 6, [])),
@@ -91,7 +91,7 @@ public static class DamageScenarios
             },
             DamageBytes: (b, live) =>
             {
-                var avoid = new HashSet<uint> { b.ZeroMiddleRowPage(live) };
+                var avoid = new HashSet<uint> { b.ZeroMiddleLeafPage(live) };
                 b.FlipPayloadBits(live, 3, avoid);
                 b.BreakOverflowChain(live, avoid);
             }),
@@ -137,8 +137,11 @@ public static class DamageScenarios
         string work = Path.Combine(Path.GetTempPath(), "wsf-scenario-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var builder = new ScenarioBuilder(directory, work, definition, layout, seed, messageCount);
-            return builder.Build();
+            // Built in a private folder and published only when complete: a failed scenario leaves no half-damaged store behind.
+            string staging = Path.Combine(work, "damaged");
+            ScenarioManifest manifest = new ScenarioBuilder(staging, Path.Combine(work, "healthy"), definition, layout, seed, messageCount).Build();
+            Publish(staging, directory);
+            return manifest;
         }
         finally
         {
@@ -147,6 +150,25 @@ public static class DamageScenarios
             {
                 Directory.Delete(work, recursive: true);
             }
+        }
+    }
+
+    private static readonly string[] ScenarioFiles =
+    [
+        SampleStoreGenerator.MessageFileName, SampleStoreGenerator.MessageFileName + "-wal", SampleStoreGenerator.PeerFileName, ScenarioManifest.FileName,
+    ];
+
+    private static void Publish(string staging, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (string name in ScenarioFiles.Append(SampleStoreGenerator.MessageFileName + "-shm"))
+        {
+            File.Delete(Path.Combine(directory, name));
+        }
+
+        foreach (string name in ScenarioFiles.Where(n => File.Exists(Path.Combine(staging, n))))
+        {
+            File.Copy(Path.Combine(staging, name), Path.Combine(directory, name));
         }
     }
 
@@ -413,11 +435,6 @@ public static class DamageScenarios
         private static void CopyStore(string from, string to)
         {
             Directory.CreateDirectory(to);
-            foreach (string name in new[] { SampleStoreGenerator.MessageFileName, SampleStoreGenerator.MessageFileName + "-wal", SampleStoreGenerator.MessageFileName + "-shm", SampleStoreGenerator.PeerFileName, ScenarioManifest.FileName })
-            {
-                File.Delete(Path.Combine(to, name));
-            }
-
             // Like a forensic copy of a live node: the database, its -wal and peers.db; never the -shm (memory only).
             foreach (string name in new[] { SampleStoreGenerator.MessageFileName, SampleStoreGenerator.MessageFileName + "-wal", SampleStoreGenerator.PeerFileName })
             {
@@ -470,13 +487,32 @@ public static class DamageScenarios
             Truncate(WalFile, length - (frameSize / 2), "second half of the last WAL frame (the commit frame of the second transaction)");
         }
 
-        public uint ZeroMiddleRowPage(Snapshot live)
+        public void ZeroInteriorPage(Snapshot live)
         {
-            uint[] pages = live.Rows.Where(r => !r.InWal && r.Page != live.MessageRoot).Select(r => r.Page).Distinct().Order().ToArray();
-            uint page = pages[pages.Length / 2];
-            Overwrite(DatabaseFile, PageOffset(live, page), new byte[live.PageSize], "zeroed", $"{_schema.TableName} b-tree page {page}");
+            // WITHOUT ROWID tables keep records on interior pages too, so every b-tree page shows up among the rows' pages.
+            uint[] interior = RowPages(live).Where(p => p != live.MessageRoot && PageType(live, p) == 0x02).ToArray();
+            if (interior.Length == 0)
+            {
+                throw new InvalidOperationException("The Message b-tree has no interior page below its root; generate more messages.");
+            }
+
+            uint page = interior[_random.Next(interior.Length)];
+            Overwrite(DatabaseFile, PageOffset(live, page), new byte[live.PageSize], "zeroed", $"{_schema.TableName} interior b-tree page {page}");
+        }
+
+        public uint ZeroMiddleLeafPage(Snapshot live)
+        {
+            uint[] leaves = RowPages(live).Where(p => PageType(live, p) == 0x0A).ToArray();
+            uint page = leaves[leaves.Length / 2];
+            Overwrite(DatabaseFile, PageOffset(live, page), new byte[live.PageSize], "zeroed", $"{_schema.TableName} leaf page {page}");
             return page;
         }
+
+        private static uint[] RowPages(Snapshot live) => live.Rows.Where(r => !r.InWal).Select(r => r.Page).Distinct().Order().ToArray();
+
+        // fileformat2 §1.5: the b-tree page header starts at byte 100 on page 1, else at byte 0; 0x02 interior index, 0x0A leaf index.
+        private static byte PageType(Snapshot live, uint page) =>
+            live.Files[DatabaseFile][PageOffset(live, page) + (page == 1 ? 100 : 0)];
 
         public void FlipPayloadBits(Snapshot live, int count, HashSet<uint> avoidPages)
         {
@@ -511,7 +547,7 @@ public static class DamageScenarios
             using SqliteDatabase db = SqliteDatabase.Open(Path.Combine(_directory, DatabaseFile));
             byte[] file = live.Files[DatabaseFile];
             var leafEntries = db.ReadRecords(live.TimestampIndexRoot)
-                .Where(e => e.Provenance.WalFrame < 0 && file[PageOffset(live, e.Provenance.Page) + (e.Provenance.Page == 1 ? 100 : 0)] == 0x0A)
+                .Where(e => e.Provenance.WalFrame < 0 && PageType(live, e.Provenance.Page) == 0x0A)
                 .ToList();
             for (int n = 0; n < count && leafEntries.Count > 0; n++)
             {
@@ -530,8 +566,8 @@ public static class DamageScenarios
 
         private static long FieldOffset(Snapshot live, long cellStart, uint page, int field, out long length)
         {
-            byte[] file = live.Files[SampleStoreGenerator.MessageFileName];
-            byte pageType = file[PageOffset(live, page) + (page == 1 ? 100 : 0)];
+            byte[] file = live.Files[DatabaseFile];
+            byte pageType = PageType(live, page);
             long p = cellStart + (pageType == 0x02 ? 4 : 0); // an interior index cell starts with its left child pointer
             if (!Varint.TryRead(file.AsSpan((int)p), out _, out int consumed))
             {

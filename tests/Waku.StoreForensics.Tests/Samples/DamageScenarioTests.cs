@@ -223,11 +223,11 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
     }
 
     [Theory]
-    [InlineData("zeroed-interior-page", MessageSchemaId.S1)]
-    [InlineData("semantic-damage", MessageSchemaId.S1)]
-    [InlineData("index-damage", MessageSchemaId.S10)]
-    [InlineData("torn-wal-tail", MessageSchemaId.S10)]
-    public void CommittedSample_RegeneratesByteForByte_AndScansAsItsManifestSays(string scenario, MessageSchemaId layout)
+    [InlineData("zeroed-interior-page", MessageSchemaId.S1, 100)] // fewer messages leave no interior page below the root
+    [InlineData("semantic-damage", MessageSchemaId.S1, 60)]
+    [InlineData("index-damage", MessageSchemaId.S10, 60)]
+    [InlineData("torn-wal-tail", MessageSchemaId.S10, 60)]
+    public void CommittedSample_RegeneratesByteForByte_AndScansAsItsManifestSays(string scenario, MessageSchemaId layout, int messages)
     {
         string repository = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(repository, "StoreForensics.sln")))
@@ -237,7 +237,7 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
 
         string committed = Path.Combine(repository, "samples", "corrupt-dbs", DamageScenarios.FolderName(scenario, layout));
         using var fresh = new TempDir();
-        DamageScenarios.Generate(fresh.Path, scenario, layout, seed: 2026, messageCount: 60);
+        DamageScenarios.Generate(fresh.Path, scenario, layout, seed: 2026, messageCount: messages);
 
         Dictionary<string, string> committedHashes = HashFiles(committed);
         Assert.Equal(committedHashes, HashFiles(fresh.Path));
@@ -262,6 +262,19 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
         Assert.NotEmpty(walOnly);
         Assert.Subset(withWal.ReadTable(manifest.MessageTable).Select(r => MessageRowValidator.FormatKey(schema, r.Values)).ToHashSet(StringComparer.Ordinal), walOnly);
         Assert.DoesNotContain(fileOnly.ReadTable(manifest.MessageTable), r => walOnly.Contains(MessageRowValidator.FormatKey(schema, r.Values)));
+    }
+
+    [Fact]
+    public void Generate_ScenarioThatCannotBeBuilt_LeavesTheFolderAsItWas()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File(ScenarioManifest.FileName), "earlier");
+
+        // 20 messages give a b-tree of one level: no interior page below the root to zero.
+        Assert.Throws<InvalidOperationException>(() => DamageScenarios.Generate(dir.Path, "zeroed-interior-page", MessageSchemaId.S1, messageCount: 20));
+
+        Assert.Equal([ScenarioManifest.FileName], Directory.GetFiles(dir.Path).Select(f => Path.GetFileName(f)));
+        Assert.Equal("earlier", File.ReadAllText(dir.File(ScenarioManifest.FileName)));
     }
 
     [Fact]
