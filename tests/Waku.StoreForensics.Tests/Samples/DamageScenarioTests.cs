@@ -85,6 +85,17 @@ public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<Da
             Assert.Contains(report.Findings, f => f.Severity > Severity.Info);
         }
 
+        // Row findings name only rows the scenario changed: never an intact row as written.
+        var untouched = manifest.Intact.Except(manifest.Altered.Select(a => a.NewKey)).ToHashSet(StringComparer.Ordinal);
+        Assert.All(report.Findings.Where(f => f.Severity > Severity.Info && f.Location.Key is not null),
+            f => Assert.DoesNotContain(f.Location.Key!, untouched));
+
+        // A whole page overwritten in the database file is reported at that page.
+        foreach (ByteDamage page in manifest.Damage.Where(d => d.File == manifest.MessageFile && d.Length == report.PageSize && d.Action != "truncated"))
+        {
+            Assert.Contains(report.Findings, f => f.Kind == FindingKind.PageTypeInvalid && f.Location.Page == (page.Offset / report.PageSize) + 1);
+        }
+
         Assert.Equal(before, HashFiles(directory)); // same files, same bytes: no -shm, nothing written
     }
 
