@@ -578,14 +578,15 @@ public static class DamageScenarios
             Varint.TryRead(file.AsSpan((int)record), out long headerSize, out consumed);
             long header = record + consumed;
             long body = record + headerSize;
+            // The file is the healthy copy before any byte damage: its record headers decode.
             for (int i = 0; ; i++)
             {
                 Varint.TryRead(file.AsSpan((int)header), out long serialType, out consumed);
                 header += consumed;
                 length = RecordDecoder.ContentSize(serialType);
-                if (i == field)
+                if (i == field || header >= record + headerSize)
                 {
-                    return body;
+                    return i == field ? body : throw new InvalidDataException($"Record at {record} has no field {field}.");
                 }
 
                 body += length;
