@@ -31,8 +31,7 @@ public static class StoreScanner
         db.MapPages(new Progress<double>(f => progress?.Report(new ScanProgress("reading pages", 0.1 + (0.4 * f)))));
         cancellationToken.ThrowIfCancellationRequested();
 
-        var objects = db.Schema.Select(o => new Schema.SchemaObject(o.Type, o.Name, o.TableName, o.Sql, o.RootPage)).ToList();
-        var detection = SchemaDetector.Detect(db.Header.UserVersion, objects);
+        var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
         foreach (var f in detection.Findings)
         {
             findings.Add(f);
