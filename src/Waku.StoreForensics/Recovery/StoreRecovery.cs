@@ -150,8 +150,7 @@ public static class StoreRecovery
     /// <summary>The input's Message layout (schema table first, record shapes when it is lost) and Peer layout.</summary>
     private static (MessageTableSchema Schema, string From, PeerTableSchema? Peer) DetectLayouts(SqliteDatabase db, IReadOnlyList<PageInfo> map, List<Finding> notes)
     {
-        var objects = db.Schema.Select(o => new Schema.SchemaObject(o.Type, o.Name, o.TableName, o.Sql, o.RootPage)).ToList();
-        var detection = SchemaDetector.Detect(db.Header.UserVersion, objects);
+        var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
         notes.AddRange(detection.Findings.Where(f => f.Kind is FindingKind.V04LayoutUnderUserVersion2 or FindingKind.UserVersionZeroOverSchema7 or FindingKind.InterruptedMigration or FindingKind.RandomMessageHashesFromMigration8));
         var peer = detection.Peer is { IsExactMatch: true } p ? p.Schema : null;
         if (detection.MessageSchema is { } schema)
