@@ -164,7 +164,7 @@ public sealed class RecordCarver
         {
             foreach (var cell in page.Cells)
             {
-                bool complete = _db.AssemblePayload(image.AsSpan(0, _db.PageSize), pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length);
+                bool complete = _db.AssemblePayload(image.AsSpan(0, _db.PageSize), pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length, walFrame);
                 if (complete && RecordDecoder.TryDecode(_payload.AsSpan(0, length), _db.Encoding, _serialTypes, out var values, out _))
                 {
                     results.Add(new CarvedRecord(cellSource, pageNumber, cell.Offset, walFrame, committed, values, _serialTypes.ToArray(), null, false));
@@ -179,6 +179,7 @@ public sealed class RecordCarver
 
         foreach (var block in page.Freeblocks)
         {
+            TryFreeblockHead(image, pageNumber, block.Offset, block.Size, CarveSource.Freeblock, walFrame, committed, results);
             ScanFreeSpace(image, pageNumber, block.Offset, block.Offset + block.Size, CarveSource.Freeblock, walFrame, committed, results);
         }
 
@@ -333,6 +334,98 @@ public sealed class RecordCarver
             return;
         }
 
+        FinishCell(span, pageNumber, c, end, pv, payload, header, types, lostPrefix, plan, source, walFrame, committed, results);
+    }
+
+    /// <summary>
+    /// A freeblock that holds exactly one deleted cell records that cell's size in its header: the payload size
+    /// follows, and with it the content size of a lost leading field whose serial type varies (a v0.4 timestamp, a
+    /// topic) — its type is then the one type of that size the column accepts.
+    /// </summary>
+    private void TryFreeblockHead(byte[] image, uint pageNumber, int c, int blockSize, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    {
+        var span = image.AsSpan(0, _db.UsableSize);
+        int end = c + blockSize;
+        foreach (var plan in _plans)
+        {
+            var types = _types.AsSpan(0, plan.FieldCount);
+            for (int pv = 1; pv <= 3; pv++)
+            {
+                long payload = blockSize - pv;
+                int lostTypeBytes = 4 - pv - 1;
+                if (payload <= 0 || Varint.GetLength(payload) != pv || lostTypeBytes <= 0
+                    || CellDecoder.LocalPayloadSize(payload, _db.UsableSize, tableLeaf: false) != payload)
+                {
+                    continue;
+                }
+
+                // Fixed leading fields first; the one after them is the unknown field, filling the rest of the lost bytes.
+                int unknown = 0;
+                int fixedBytes = 0;
+                while (unknown < plan.FieldCount && plan.Shape.FixedSerialType(unknown) is long fixedType && fixedBytes + Varint.GetLength(fixedType) < lostTypeBytes)
+                {
+                    types[unknown++] = fixedType;
+                    fixedBytes += Varint.GetLength(fixedType);
+                }
+
+                int unknownLength = lostTypeBytes - fixedBytes;
+                if (unknown >= plan.FieldCount || plan.Shape.FixedSerialType(unknown) is not null)
+                {
+                    continue;
+                }
+
+                int pos = c + 4;
+                int typeBytes = lostTypeBytes;
+                long knownContent = 0;
+                bool ok = true;
+                for (int field = unknown + 1; field < plan.FieldCount && ok; field++)
+                {
+                    long type = 0;
+                    int used = 0;
+                    ok = pos < end && Varint.TryRead(span[pos..end], out type, out used) && plan.Accepts(field, type);
+                    if (ok)
+                    {
+                        types[field] = type;
+                        knownContent += RecordDecoder.ContentSize(type);
+                        typeBytes += used;
+                        pos += used;
+                    }
+                }
+
+                for (int f = 0; f < unknown; f++)
+                {
+                    knownContent += RecordDecoder.ContentSize(types[f]);
+                }
+
+                int header = 1 + typeBytes;
+                long size = payload - header - knownContent;
+                if (!ok || header >= 128 || size < 0)
+                {
+                    continue;
+                }
+
+                // The serial type of that size the column accepts, blob before integer before text (nwaku binds
+                // topics and payloads as blobs; text is only tolerated). A zero size is ambiguous (NULL, 0 or 1): skip.
+                long[] candidates = size == 0 ? [] : [12 + (2 * size), size switch { 1 => 1, 2 => 2, 3 => 3, 4 => 4, 6 => 5, 8 => 6, _ => -1 }, 13 + (2 * size)];
+                long chosen = candidates.FirstOrDefault(t => t > 0 && Varint.GetLength(t) == unknownLength && plan.Accepts(unknown, t), -1);
+                if (chosen < 0)
+                {
+                    continue;
+                }
+
+                types[unknown] = chosen;
+                if (plan.Shape.Accepts(types))
+                {
+                    FinishCell(span, pageNumber, c, end, pv, payload, header, types, lostPrefix: true, plan, source, walFrame, committed, results);
+                }
+            }
+        }
+    }
+
+    /// <summary>Locates the payload of a cell whose header is known or rebuilt, assembles it, and decodes the record.</summary>
+    private void FinishCell(Span<byte> span, uint pageNumber, int c, int end, int pv, long payload, int header, Span<long> types, bool lostPrefix, ShapePlan plan, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    {
+        var shape = plan.Shape;
         int local = CellDecoder.LocalPayloadSize(payload, _db.UsableSize, tableLeaf: false);
         bool spills = local < payload;
         int cellEnd = c + pv + local + (spills ? 4 : 0);
@@ -343,7 +436,7 @@ public sealed class RecordCarver
 
         uint firstOverflow = spills ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(span[(c + pv + local)..]) : 0;
         var cell = new BTreeCell(c, cellEnd - c, 0, 0, payload, c + pv, local, firstOverflow);
-        if (!_db.AssemblePayload(span, pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length))
+        if (!_db.AssemblePayload(span, pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length, walFrame))
         {
             return;
         }

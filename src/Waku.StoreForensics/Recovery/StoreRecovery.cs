@@ -18,11 +18,11 @@ namespace Waku.StoreForensics.Recovery;
 /// <remarks>
 /// Candidates are taken in passes, best source first, and the first valid candidate of a key wins:
 /// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back);
-/// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, and the newest committed
-///     WAL image of each page;
+/// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, the newest committed
+///     WAL image of each page, and WAL frames of the current generation after the last commit (a torn write);
 /// (3) deleted rows: older committed WAL images (newest first), the file's copies of pages the WAL replaced,
-///     freelist pages, freeblocks, unallocated gaps and overflow tails, uncommitted WAL frames, then journal
-///     images. Within a pass, page order. Rows of pass 3 are written only with <see cref="RecoveryOptions.IncludeDeleted"/>.
+///     freelist pages, freeblocks, unallocated gaps and overflow tails, frames of older WAL generations, then
+///     journal images. Within a pass, page order. Rows of pass 3 are written only with <see cref="RecoveryOptions.IncludeDeleted"/>.
 /// A candidate that fails validation goes to quarantine and does not claim its key, so a later valid copy can.
 /// Memory stays bounded: rows stream from the reader into the output; only 16-byte key fingerprints are kept.
 /// </remarks>
@@ -284,17 +284,23 @@ public static class StoreRecovery
             var shapes = CarveShapes.For(schema).Concat(peerSchema is null ? [] : CarveShapes.For(peerSchema)).ToList();
             var carver = new RecordCarver(db, shapes);
 
-            // Pass 2: rows lost to damage.
+            // Pass 2: rows lost to damage, and rows of the transaction a torn WAL write left uncommitted (frames of
+            // the current WAL generation after the last commit): nwaku inserts one message per transaction, and each
+            // such row still proves itself by its key.
             var orphans = map.Where(p => p.Kind == PageKind.Orphan).Select(p => p.Page);
-            var latestFrames = (db.Wal?.Frames ?? []).Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
-            foreach (var output in Consider(carver.CarveFilePages(map, orphans, CarveParts.Cells, cancellationToken).Concat(carver.CarveWalFrames(latestFrames, CarveParts.Cells, cancellationToken)), RowState.Lost))
+            var frames = db.Wal?.Frames ?? [];
+            var latestFrames = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
+            var tornFrames = frames.Where(f => !f.Committed && f.SaltsMatch).OrderByDescending(f => f.Index);
+            var lost = carver.CarveFilePages(map, orphans, CarveParts.Cells, cancellationToken)
+                .Concat(carver.CarveWalFrames(latestFrames, CarveParts.Cells, cancellationToken))
+                .Concat(carver.CarveWalFrames(tornFrames, CarveParts.Cells, cancellationToken));
+            foreach (var output in Consider(lost, RowState.Lost))
             {
                 yield return output;
             }
 
             // Pass 3: deleted rows, newest first.
             progress?.Report(new ScanProgress("carving deleted rows", 0.6));
-            var frames = db.Wal?.Frames ?? [];
             var olderCommitted = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index != f.Index).OrderByDescending(f => f.Index);
             // Cells of live and orphan pages were taken in passes 1 and 2; their free space is carved here. The file's
             // copies of freelist pages, and of pages a committed WAL frame replaced, are old versions: all of them.
@@ -303,7 +309,8 @@ public static class StoreRecovery
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveFilePages(map, map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveFilePages(map, map.Where(p => !OldVersion(p)).Select(p => p.Page), CarveParts.FreeSpace, cancellationToken))
-                .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed), CarveParts.All, cancellationToken))
+                .Concat(carver.CarveWalFrames(tornFrames, CarveParts.FreeSpace, cancellationToken))
+                .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed && !f.SaltsMatch), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveJournal(cancellationToken));
             foreach (var output in Consider(deleted, RowState.Deleted))
             {
