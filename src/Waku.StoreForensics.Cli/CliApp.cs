@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Waku.StoreForensics.Cli.Commands;
 
 namespace Waku.StoreForensics.Cli;
 
@@ -9,6 +10,7 @@ public static class CliApp
     public static Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Forensics for the SQLite store of a Waku v2 node (nwaku).");
+        root.Subcommands.Add(ProbeCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -29,6 +29,11 @@ internal sealed class JsPeer : IAsyncDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add("peer.mjs");
+        if (Environment.GetEnvironmentVariable("JS_LIBP2P_DEBUG") is { Length: > 0 } debug)
+        {
+            psi.Environment["DEBUG"] = debug;
+        }
+
         psi.ArgumentList.Add(JsonSerializer.Serialize(config));
         var process = Process.Start(psi) ?? throw new InvalidOperationException("node did not start");
         var peer = new JsPeer(process);

@@ -56,7 +56,7 @@ internal static class TestProtocols
         }
     }
 
-    public static void Register(Libp2pHost host, TaskCompletionSource<Exception?>? sinkOutcome = null)
+    public static void Register(Libp2pHost host, TaskCompletionSource<(Exception? Error, long Received)>? sinkOutcome = null)
     {
         host.SetHandler(Echo, async (s, _, ct) =>
         {
@@ -84,17 +84,20 @@ internal static class TestProtocols
         host.SetHandler(Sink, async (s, _, ct) =>
         {
             var buffer = new byte[64 * 1024];
+            long received = 0;
             try
             {
-                while (await s.ReadAsync(buffer, ct) > 0)
+                int n;
+                while ((n = await s.ReadAsync(buffer, ct)) > 0)
                 {
+                    received += n;
                 }
 
-                sinkOutcome?.TrySetResult(null);
+                sinkOutcome?.TrySetResult((null, received));
             }
             catch (Exception e)
             {
-                sinkOutcome?.TrySetResult(e);
+                sinkOutcome?.TrySetResult((e, received));
                 throw;
             }
         });
