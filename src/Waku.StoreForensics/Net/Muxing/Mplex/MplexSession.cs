@@ -24,7 +24,7 @@ internal enum MplexFlag
 /// </summary>
 internal sealed class MplexSession : MuxerSession
 {
-    public const string ProtocolId = "/mplex/6.7.0";
+    public const string ProtocolId = MuxerProtocols.Mplex;
     private const int MaxSendChunk = 64 * 1024;
 
     private readonly ConcurrentDictionary<(ulong Id, bool Initiator), MplexStream> _streams = new();

@@ -30,7 +30,7 @@ internal enum YamuxFlags : ushort
 /// </summary>
 internal sealed class YamuxSession : MuxerSession
 {
-    public const string ProtocolId = "/yamux/1.0.0";
+    public const string ProtocolId = MuxerProtocols.Yamux;
     public const int HeaderLength = 12;
 
     /// <summary>Largest data frame we send; js-yamux and go-yamux use 64 KiB too.</summary>
