@@ -31,6 +31,7 @@ public sealed class Libp2pHost : IAsyncDisposable
     private readonly List<TcpListener> _listeners = [];
     private readonly List<Multiaddress> _listenAddresses = [];
     private readonly CancellationTokenSource _stopping = new();
+    private int _pendingInbound;
 
     /// <summary>Creates a host; nothing listens until <see cref="ListenAsync"/>.</summary>
     public Libp2pHost(Libp2pHostOptions options)
@@ -38,11 +39,11 @@ public sealed class Libp2pHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        SetHandler(IdentifyProtocol.ProtocolId, (s, c, ct) => IdentifyProtocol.AnswerAsync(s, c, this, ct));
-        SetHandler(PingProtocol.ProtocolId, (s, _, ct) => PingProtocol.AnswerAsync(s, ct));
+        SetHandler(IdentifyProtocol.ProtocolId, WithTimeout((s, c, ct) => IdentifyProtocol.AnswerAsync(s, c, this, ct)));
+        SetHandler(PingProtocol.ProtocolId, (s, _, ct) => PingProtocol.AnswerAsync(s, options.HandlerTimeout, ct));
         if (options.WakuMetadata is { } metadata)
         {
-            SetHandler(WakuMetadataProtocol.ProtocolId, (s, _, ct) => WakuMetadataProtocol.AnswerAsync(s, metadata, ct));
+            SetHandler(WakuMetadataProtocol.ProtocolId, WithTimeout((s, _, ct) => WakuMetadataProtocol.AnswerAsync(s, metadata, ct)));
         }
     }
 
@@ -124,6 +125,14 @@ public sealed class Libp2pHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Bounds a built-in handler so a peer that never reads or writes cannot hold a stream forever.</summary>
+    private StreamHandler WithTimeout(StreamHandler handler) => async (stream, connection, cancellationToken) =>
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.HandlerTimeout);
+        await handler(stream, connection, timeout.Token).ConfigureAwait(false);
+    };
+
     internal bool HasHandler(string protocol) => _handlers.ContainsKey(protocol);
 
     internal void Forget(Libp2pConnection connection) => _connections.TryRemove(connection, out _);
@@ -161,6 +170,14 @@ public sealed class Libp2pHost : IAsyncDisposable
                 return;
             }
 
+            if (_connections.Count + Volatile.Read(ref _pendingInbound) >= Options.MaxConnections)
+            {
+                // Over the limit: refuse by closing at once rather than queueing unbounded handshakes.
+                socket.Dispose();
+                continue;
+            }
+
+            Interlocked.Increment(ref _pendingInbound);
             _ = Task.Run(async () =>
             {
                 try
@@ -173,6 +190,10 @@ public sealed class Libp2pHost : IAsyncDisposable
                 {
                     // A failed inbound handshake only costs that connection.
                     socket.Dispose();
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pendingInbound);
                 }
             });
         }

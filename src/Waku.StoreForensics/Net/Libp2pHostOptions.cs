@@ -32,7 +32,8 @@ public sealed record Libp2pHostOptions
     /// <summary>Time allowed for multistream-select on a new stream.</summary>
     public TimeSpan StreamNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Time allowed for an inbound stream's built-in handler (identify, ping, metadata) to finish a round.</summary>
+    /// <summary>Time allowed for a built-in inbound handler (identify, metadata) to finish, for each ping round, and for
+    /// our identify and ping requests to be answered.</summary>
     public TimeSpan HandlerTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Muxers in preference order (yamux first, mplex for nwaku before v0.26).</summary>
@@ -43,6 +44,9 @@ public sealed record Libp2pHostOptions
     /// remote lists muxers too the muxer is chosen there; otherwise (nim-libp2p) by multistream-select afterwards.
     /// </summary>
     public bool EarlyMuxerNegotiation { get; init; } = true;
+
+    /// <summary>Connections (inbound ones still in their handshake included) beyond which inbound sockets are closed.</summary>
+    public int MaxConnections { get; init; } = 128;
 
     /// <summary>Open streams per connection.</summary>
     public int MaxStreamsPerConnection { get; init; } = 256;
@@ -63,7 +67,7 @@ public sealed record Libp2pHostOptions
             throw new ArgumentException($"Muxers must be a non-empty subset of {YamuxSession.ProtocolId}, {MplexSession.ProtocolId}.");
         }
 
-        if (YamuxWindowSize < 256 * 1024 || MaxStreamsPerConnection < 1 || MplexMaxBufferedBytes < 64 * 1024)
+        if (YamuxWindowSize < 256 * 1024 || MaxStreamsPerConnection < 1 || MplexMaxBufferedBytes < 64 * 1024 || MaxConnections < 1)
         {
             throw new ArgumentException("Window, stream and buffer limits are below their minimums.");
         }

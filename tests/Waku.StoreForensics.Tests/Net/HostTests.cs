@@ -143,6 +143,29 @@ public class HostTests
     }
 
     [Fact]
+    public async Task Metadata_PeerNeverSendsRequest_StreamResetAfterHandlerTimeout()
+    {
+        await using var server = NewHost(o => o with { HandlerTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = NewHost();
+        var connection = await client.DialAsync(await server.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct), Ct);
+        var stream = await connection.OpenStreamAsync("/vac/waku/metadata/1.0.0", Ct);
+        var e = await Assert.ThrowsAsync<Libp2pException>(async () => await stream.ReadAtLeastAsync(new byte[1], 1, false, Ct));
+        Assert.Equal(Libp2pErrorReason.StreamReset, e.Reason);
+    }
+
+    [Fact]
+    public async Task Listen_OverMaxConnections_ExtraSocketsClosed()
+    {
+        await using var server = NewHost(o => o with { MaxConnections = 1 });
+        var address = await server.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct);
+        await using var first = NewHost();
+        await using var second = NewHost();
+        await first.DialAsync(address, Ct);
+        var e = await Assert.ThrowsAsync<Libp2pException>(() => second.DialAsync(address, Ct));
+        Assert.Contains(e.Reason, new[] { Libp2pErrorReason.ConnectionClosed, Libp2pErrorReason.TransportError });
+    }
+
+    [Fact]
     public void Options_NoMuxer_Rejected() =>
         Assert.Throws<ArgumentException>(() => NewHost(o => o with { Muxers = [] }));
 

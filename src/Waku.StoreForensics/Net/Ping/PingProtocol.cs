@@ -11,12 +11,15 @@ internal static class PingProtocol
     public const int PayloadLength = 32;
 
     /// <summary>Echoes until the dialer closes; a partial payload ends the stream.</summary>
-    public static async Task AnswerAsync(Libp2pStream stream, CancellationToken cancellationToken)
+    public static async Task AnswerAsync(Libp2pStream stream, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         var buffer = new byte[PayloadLength];
         while (true)
         {
-            int got = await stream.ReadAtLeastAsync(buffer, PayloadLength, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            // A dialer may keep the stream for repeated pings, but not sit on it idle forever.
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            round.CancelAfter(idleTimeout);
+            int got = await stream.ReadAtLeastAsync(buffer, PayloadLength, throwOnEndOfStream: false, round.Token).ConfigureAwait(false);
             if (got < PayloadLength)
             {
                 break;

@@ -71,7 +71,7 @@ internal sealed class YamuxSession : MuxerSession
         var stream = new YamuxStream(this, id, Options.YamuxWindowSize);
         _streams[id] = stream;
         // yamux: "SYN — Signals the start of a new stream. May be sent with a data or window update message."
-        await SendHeaderAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, 0, cancellationToken).ConfigureAwait(false);
+        await SendHeaderAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, stream.InitialDelta, cancellationToken).ConfigureAwait(false);
         return stream;
     }
 
@@ -270,7 +270,7 @@ internal sealed class YamuxSession : MuxerSession
 
         var stream = new YamuxStream(this, id, Options.YamuxWindowSize);
         _streams[id] = stream;
-        SendControl(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, id, 0);
+        SendControl(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, id, stream.InitialDelta);
         DispatchInbound(stream);
         return stream;
     }

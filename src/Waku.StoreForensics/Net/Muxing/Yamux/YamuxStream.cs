@@ -22,17 +22,21 @@ internal sealed class YamuxStream : Libp2pStream
         _session = session;
         _id = id;
         _windowSize = windowSize;
-        // yamux: both directions start with the 256 KiB default window.
-        _sendWindow = 256 * 1024;
-        _receiveWindow = 256 * 1024;
-        if (windowSize > 256 * 1024)
-        {
-            // Grant the extra window straight away (go-yamux does the same when configured larger).
-            uint extra = (uint)(windowSize - 256 * 1024);
-            _receiveWindow = windowSize;
-            _session.SendControl(YamuxFrameType.WindowUpdate, YamuxFlags.None, id, extra);
-        }
+        // yamux/README.md: both directions start at 256 KiB. nim-libp2p (nwaku) counts its receive window from
+        // 256 000 bytes instead, so assume the smaller one for what we may send; updates add deltas to it.
+        _sendWindow = NimInitialWindow;
+        // We grant the spec's 256 KiB, plus whatever larger window is configured in the SYN or ACK frame.
+        _receiveWindow = windowSize;
     }
+
+    /// <summary>The initial window nim-libp2p assumes (the spec says 262 144).</summary>
+    public const int NimInitialWindow = 256_000;
+
+    /// <summary>The spec's initial window.</summary>
+    public const int SpecInitialWindow = 256 * 1024;
+
+    /// <summary>Extra receive window announced in the SYN or ACK frame beyond the spec's initial 256 KiB.</summary>
+    public uint InitialDelta => (uint)(_windowSize - SpecInitialWindow);
 
     public override long StreamId => _id;
 
