@@ -71,17 +71,20 @@ await node.handle('/test/source/1.0.0', async ({ stream }) => {
 }, streamOptions)
 
 await node.handle('/test/reset/1.0.0', async ({ stream }) => {
-  // Send 1 MiB, then abort the stream: the other side must see a reset mid-transfer.
-  const it = chunks(64 * 1024 * 1024)
+  // Send 1 MiB, then abort the stream: the other side must see a reset mid-transfer. Stop producing after the
+  // abort so no close frame can follow the reset.
   let sent = 0
-  const source = (async function * () {
-    for await (const c of it) {
+  const done = stream.sink((async function * () {
+    for await (const c of chunks(64 * 1024 * 1024)) {
       yield c
       sent += c.length
-      if (sent >= 1024 * 1024) { stream.abort(new Error('test reset mid-transfer')); return }
+      if (sent >= 1024 * 1024) {
+        setTimeout(() => stream.abort(new Error('test reset mid-transfer')), 0)
+        await new Promise(() => {})
+      }
     }
-  })()
-  try { await stream.sink(source) } catch {}
+  })()).catch(() => {})
+  await Promise.race([done, new Promise(resolve => setTimeout(resolve, 1000))])
 }, streamOptions)
 
 if (config.mode === 'listen') {
@@ -128,13 +131,19 @@ if (config.mode === 'listen') {
     step('uploaded')
     // Reset a stream to the C# side mid-transfer.
     const r = await node.dialProtocol(target, '/test/sink/1.0.0')
+    // mplex has no backpressure, so a timer would only fire after everything was queued: abort from inside the
+    // source once 1 MiB is out, and stop producing so no close can follow the reset.
     let sent = 0
     const sinkDone = r.sink((async function * () {
-      for await (const c of chunks(64 * 1024 * 1024)) { yield c; sent += c.length }
+      for await (const c of chunks(64 * 1024 * 1024)) {
+        yield c
+        sent += c.length
+        if (sent >= 1024 * 1024) {
+          setTimeout(() => r.abort(new Error('js resets mid-transfer')), 0)
+          await new Promise(() => {})
+        }
+      }
     })()).catch(() => {})
-    const deadline = Date.now() + 10000
-    while (sent < 1024 * 1024 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 5))
-    r.abort(new Error('js resets mid-transfer'))
     await Promise.race([sinkDone, new Promise(resolve => setTimeout(resolve, 1000))])
     result.resetSent = true
     await new Promise(resolve => setTimeout(resolve, 200))
