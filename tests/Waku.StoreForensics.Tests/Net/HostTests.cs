@@ -165,6 +165,28 @@ public class HostTests
         Assert.Contains(e.Reason, new[] { Libp2pErrorReason.ConnectionClosed, Libp2pErrorReason.TransportError });
     }
 
+    [Theory]
+    [InlineData("/ip4/127.0.0.1/tcp/1/ws")]
+    [InlineData("/dns4/example.com/tcp/443/wss")]
+    [InlineData("/p2p/12D3KooWQXa4AdCEZWe9QwoHnrANyMAXirozBdroNHkkvTMhT8bf")]
+    public async Task Dial_NotTcp_UnsupportedMultiaddr(string address)
+    {
+        await using var client = NewHost();
+        var e = await Assert.ThrowsAsync<Libp2pException>(() => client.DialAsync(Multiaddress.Parse(address), Ct));
+        Assert.Equal(Libp2pErrorReason.UnsupportedMultiaddr, e.Reason);
+    }
+
+    [Fact]
+    public async Task Dial_Dns4Localhost_ResolvesAndConnects()
+    {
+        await using var server = NewHost();
+        await using var client = NewHost();
+        var listen = await server.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct);
+        var port = listen.Components[1].Value;
+        var connection = await client.DialAsync(Multiaddress.Parse($"/dns4/localhost/tcp/{port}/p2p/{server.PeerId}"), Ct);
+        Assert.Equal(server.PeerId, connection.RemotePeer);
+    }
+
     [Fact]
     public void Options_NoMuxer_Rejected() =>
         Assert.Throws<ArgumentException>(() => NewHost(o => o with { Muxers = [] }));

@@ -195,6 +195,21 @@ public class JsLibp2pInteropTests
     }
 
     [Fact]
+    public async Task Probe_JsListener_ReportsAgentProtocolsAndMissingStore()
+    {
+        var (js, address) = await StartJsListenerAsync("secp256k1");
+        await using var _ = js;
+        var report = await Waku.StoreForensics.Net.Probe.NodeProbe.ProbeAsync(address, new Libp2pHostOptions(Identity.CreateSecp256k1()),
+            [Waku.StoreForensics.Net.Probe.KnownClients.StoreForensicsReseed], Ct());
+        Assert.True(report.Connected);
+        Assert.False(report.Satisfied);
+        Assert.StartsWith("js-libp2p/", report.AgentVersion, StringComparison.Ordinal);
+        Assert.Contains(report.Protocols, p => p.Name == "/ipfs/ping" && p.Version == "1.0.0");
+        Assert.NotNull(report.PingMilliseconds);
+        Assert.Equal(Waku.StoreForensics.Cli.ExitCodes.MissingProtocol, await Waku.StoreForensics.Cli.CliApp.RunAsync(["probe", address.ToString(), "--json"]));
+    }
+
+    [Fact]
     public async Task OurDialer_WrongPeerIdInAddress_PeerIdMismatch()
     {
         var (js, address) = await StartJsListenerAsync();
