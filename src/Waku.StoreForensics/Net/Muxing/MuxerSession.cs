@@ -91,9 +91,10 @@ internal abstract class MuxerSession : IAsyncDisposable
         {
             await Transport.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            var error = new Libp2pException(Libp2pErrorReason.ConnectionClosed, "The connection broke while writing.", e);
+            // ObjectDisposedException: the session shut down (and disposed the transport) during this write.
+            var error = CloseReason as Libp2pException ?? new Libp2pException(Libp2pErrorReason.ConnectionClosed, "The connection broke while writing.", e);
             Shutdown(error);
             throw error;
         }
