@@ -117,6 +117,19 @@ if (config.mode === 'listen') {
     result.echoOk = Buffer.compare(Buffer.concat(received), Buffer.from(payload)) === 0
 
     step('echoed')
+    // 100 concurrent streams to the C# side, each echoed.
+    const many = await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+      const cs = await node.dialProtocol(target, '/test/echo/1.0.0')
+      const data = pattern(i * 1000, 20000 + i)
+      const got = []
+      await Promise.all([
+        cs.sink([data]),
+        (async () => { for await (const c of cs.source) got.push(c.subarray()) })()
+      ])
+      return Buffer.compare(Buffer.concat(got), Buffer.from(data)) === 0
+    }))
+    result.concurrentOk = many.every(x => x)
+    step('100 streams')
     // Upload 4 MiB to the C# sink, which answers with its SHA-256.
     const up = await node.dialProtocol(target, '/test/sha256/1.0.0')
     const answer = []

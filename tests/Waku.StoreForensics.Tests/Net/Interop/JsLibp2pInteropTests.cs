@@ -236,7 +236,7 @@ public class JsLibp2pInteropTests
     [InlineData(KeyType.Ed25519, "yamux", "ed25519")]
     [InlineData(KeyType.Secp256k1, "mplex", "secp256k1")]
     [InlineData(KeyType.Secp256k1, "yamux", "ed25519")]
-    public async Task JsDialer_OurListener_IdentifyPingEchoUploadReset(KeyType ourKey, string jsMuxer, string jsKey)
+    public async Task JsDialer_OurListener_IdentifyPingEchoHundredStreamsUploadReset(KeyType ourKey, string jsMuxer, string jsKey)
     {
         await using var host = NewHost(ourKey);
         var sinkOutcome = new TaskCompletionSource<(Exception? Error, long Received)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -254,6 +254,7 @@ public class JsLibp2pInteropTests
         Assert.True(result.GetProperty("rtt").GetDouble() >= 0);
         Assert.True(result.GetProperty("echoOk").GetBoolean());
         Assert.True(result.GetProperty("uploadOk").GetBoolean());
+        Assert.True(result.GetProperty("concurrentOk").GetBoolean());
 
         var inbound = await connected.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(inbound.IsInitiator);
