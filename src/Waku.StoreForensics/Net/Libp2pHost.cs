@@ -71,7 +71,8 @@ public sealed class Libp2pHost : IAsyncDisposable
     /// <summary>Open connections.</summary>
     public IReadOnlyCollection<Libp2pConnection> Connections => _connections.Keys.ToArray();
 
-    /// <summary>Raised when a connection (either direction) is established.</summary>
+    /// <summary>Raised when a connection (either direction) is established; exceptions thrown by subscribers are
+    /// ignored so they cannot tear down the connection.</summary>
     public event Action<Libp2pConnection>? ConnectionEstablished;
 
     /// <summary>Registers (or replaces) the handler of inbound streams for <paramref name="protocol"/>.</summary>
@@ -132,6 +133,21 @@ public sealed class Libp2pHost : IAsyncDisposable
         timeout.CancelAfter(Options.HandlerTimeout);
         await handler(stream, connection, timeout.Token).ConfigureAwait(false);
     };
+
+    private void RaiseConnectionEstablished(Libp2pConnection connection)
+    {
+        foreach (var subscriber in ConnectionEstablished?.GetInvocationList() ?? [])
+        {
+            try
+            {
+                ((Action<Libp2pConnection>)subscriber)(connection);
+            }
+            catch (Exception)
+            {
+                // A subscriber's bug must not cost the peer its connection.
+            }
+        }
+    }
 
     internal bool HasHandler(string protocol) => _handlers.ContainsKey(protocol);
 
@@ -263,7 +279,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             _connections[connection] = 0;
             session.Start();
             _ = session.Completion.ContinueWith(_ => Forget(connection), TaskScheduler.Default);
-            ConnectionEstablished?.Invoke(connection);
+            RaiseConnectionEstablished(connection);
             return connection;
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)

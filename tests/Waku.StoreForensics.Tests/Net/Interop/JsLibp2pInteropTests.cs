@@ -35,7 +35,7 @@ public class JsLibp2pInteropTests
 
     private static async Task<(JsPeer Js, Multiaddress Address)> StartJsListenerAsync(string key = "ed25519", string[]? muxers = null)
     {
-        var js = await JsPeer.StartAsync(new { mode = "listen", key, muxers = muxers ?? ["yamux", "mplex"] }, Ct());
+        var js = await JsPeer.StartAsync(new { mode = "listen", key, muxers = muxers ?? ["yamux", "mplex"] });
         var listening = await js.WaitForAsync("listening", EventTimeout);
         var address = Multiaddress.Parse(listening.GetProperty("addrs")[0].GetString()!);
         return (js, address);
@@ -245,7 +245,7 @@ public class JsLibp2pInteropTests
         host.ConnectionEstablished += c => connected.TrySetResult(c);
         var address = await host.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct());
 
-        await using var js = await JsPeer.StartAsync(new { mode = "dial", key = jsKey, muxers = new[] { jsMuxer }, target = address.ToString() }, Ct());
+        await using var js = await JsPeer.StartAsync(new { mode = "dial", key = jsKey, muxers = new[] { jsMuxer }, target = address.ToString() });
         var result = await js.WaitForAsync("result", TimeSpan.FromSeconds(40));
         Assert.False(result.TryGetProperty("error", out var error), error.ToString());
 

@@ -18,7 +18,7 @@ internal sealed class JsPeer : IAsyncDisposable
 
     public static string Directory { get; } = FindDirectory();
 
-    public static async Task<JsPeer> StartAsync(object config, CancellationToken cancellationToken)
+    public static Task<JsPeer> StartAsync(object config)
     {
         var psi = new ProcessStartInfo("node")
         {
@@ -53,9 +53,7 @@ internal sealed class JsPeer : IAsyncDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await Task.Yield();
-        _ = cancellationToken;
-        return peer;
+        return Task.FromResult(peer);
     }
 
     public string StdErr
