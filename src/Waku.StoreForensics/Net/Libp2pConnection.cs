@@ -130,11 +130,13 @@ public sealed class Libp2pConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is Libp2pException or OperationCanceledException or IOException)
         {
+            Log.InboundNegotiationFailed(_host.Logger, RemotePeer.ToString(), e);
             stream.Reset();
             return;
         }
 
         stream.Protocol = protocol;
+        Log.InboundStream(_host.Logger, RemotePeer.ToString(), protocol);
         await _host.RunHandlerAsync(protocol, stream, this).ConfigureAwait(false);
     }
 }

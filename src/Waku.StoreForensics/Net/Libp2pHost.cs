@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Waku.StoreForensics.Net.Identify;
 using Waku.StoreForensics.Net.Metadata;
 using Waku.StoreForensics.Net.Multiformats;
@@ -39,6 +41,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        Logger = options.LoggerFactory?.CreateLogger<Libp2pHost>() ?? NullLogger<Libp2pHost>.Instance;
         SetHandler(IdentifyProtocol.ProtocolId, WithTimeout((s, c, ct) => IdentifyProtocol.AnswerAsync(s, c, this, ct)));
         SetHandler(PingProtocol.ProtocolId, (s, _, ct) => PingProtocol.AnswerAsync(s, options.HandlerTimeout, ct));
         if (options.WakuMetadata is { } metadata)
@@ -49,6 +52,8 @@ public sealed class Libp2pHost : IAsyncDisposable
 
     /// <summary>The host's options.</summary>
     public Libp2pHostOptions Options { get; }
+
+    internal ILogger Logger { get; }
 
     /// <summary>Our peer ID.</summary>
     public PeerId PeerId => Options.Identity.PeerId;
@@ -165,9 +170,10 @@ public sealed class Libp2pHost : IAsyncDisposable
         {
             await handler(stream, connection, _stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception e)
         {
             // A handler's failure concerns one stream: reset it and keep the connection.
+            Log.HandlerFailed(Logger, protocol, connection.RemotePeer.ToString(), e);
             stream.Reset();
         }
     }
@@ -189,6 +195,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             if (_connections.Count + Volatile.Read(ref _pendingInbound) >= Options.MaxConnections)
             {
                 // Over the limit: refuse by closing at once rather than queueing unbounded handshakes.
+                Log.InboundRefused(Logger, socket.RemoteEndPoint?.ToString() ?? "?", _connections.Count);
                 socket.Dispose();
                 continue;
             }
@@ -205,6 +212,7 @@ public sealed class Libp2pHost : IAsyncDisposable
                 catch (Exception e) when (e is Libp2pException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
                 {
                     // A failed inbound handshake only costs that connection.
+                    Log.InboundHandshakeFailed(Logger, socket.RemoteEndPoint?.ToString() ?? "?", e);
                     socket.Dispose();
                 }
                 finally
@@ -277,8 +285,15 @@ public sealed class Libp2pHost : IAsyncDisposable
                 : new MplexSession(noise.Stream, isInitiator, muxerOptions, connection.HandleInboundAsync);
             connection.Attach(session);
             _connections[connection] = 0;
+            Log.ConnectionEstablished(Logger, noise.RemotePeer.ToString(), remoteAddress.ToString(), isInitiator ? "outbound" : "inbound", muxer, early);
             session.Start();
-            _ = session.Completion.ContinueWith(_ => Forget(connection), TaskScheduler.Default);
+            _ = session.Completion.ContinueWith(
+                _ =>
+                {
+                    Forget(connection);
+                    Log.ConnectionClosed(Logger, connection.RemotePeer.ToString(), session.CloseReason?.Message ?? "closed");
+                },
+                TaskScheduler.Default);
             RaiseConnectionEstablished(connection);
             return connection;
         }

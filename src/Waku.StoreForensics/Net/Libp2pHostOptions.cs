@@ -60,6 +60,9 @@ public sealed record Libp2pHostOptions
     /// <summary>Cluster and shards answered on <c>/vac/waku/metadata/1.0.0</c>; null to not mount the protocol.</summary>
     public WakuMetadataOptions? WakuMetadata { get; init; } = new(1, [0, 1, 2, 3, 4, 5, 6, 7]);
 
+    /// <summary>Where connection, handshake and handler events are logged; none when null.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     internal void Validate()
     {
         if (Muxers.Count == 0 || Muxers.Any(m => m is not (YamuxSession.ProtocolId or MplexSession.ProtocolId)))

@@ -188,6 +188,29 @@ public class HostTests
     }
 
     [Fact]
+    public async Task Handler_Throws_StreamResetAndLogged()
+    {
+        var log = new RecordingLoggerFactory();
+        await using var server = NewHost(o => o with { LoggerFactory = log });
+        server.SetHandler("/boom/1.0.0", async (s, _, ct) =>
+        {
+            // Throw only after the client has the negotiation answer: a reset discards unread data, answer included.
+            await s.ReadExactlyAsync(new byte[1], ct);
+            throw new InvalidOperationException("boom");
+        });
+        await using var client = NewHost();
+        var connection = await client.DialAsync(await server.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct), Ct);
+        var stream = await connection.OpenStreamAsync("/boom/1.0.0", Ct);
+        await stream.WriteAsync(new byte[1], Ct);
+        var e = await Assert.ThrowsAsync<Libp2pException>(async () => await stream.ReadAtLeastAsync(new byte[1], 1, false, Ct));
+        Assert.Equal(Libp2pErrorReason.StreamReset, e.Reason);
+        Assert.True(log.Events.Any(ev => ev.EventId == 5000 && ev.Message.Contains("inbound", StringComparison.Ordinal)), string.Join(" | ", log.Events));
+        Assert.Contains(log.Events, ev => ev.EventId == 5003 && ev.Message.Contains("/boom/1.0.0", StringComparison.Ordinal));
+        // The connection is still usable.
+        await connection.PingAsync(Ct);
+    }
+
+    [Fact]
     public void Options_NoMuxer_Rejected() =>
         Assert.Throws<ArgumentException>(() => NewHost(o => o with { Muxers = [] }));
 
