@@ -266,6 +266,39 @@ public class MuxerSessionTests
     }
 
     [Fact]
+    public async Task Yamux_RemoteGoAway_NoNewStreamsButExistingOneWorks()
+    {
+        var (peer, ours) = DuplexPipe.Create();
+        var session = new YamuxSession(ours, true, new MuxerOptions(), _ => Task.CompletedTask);
+        session.Start();
+        await using var _ = session;
+        var open = await session.OpenStreamAsync(Ct);
+        var syn = new byte[12];
+        await peer.ReadExactlyAsync(syn, Ct);
+        await peer.WriteAsync(Frame(YamuxFrameType.GoAway, YamuxFlags.None, 0, []), Ct);
+        await peer.WriteAsync(Frame(YamuxFrameType.Data, YamuxFlags.Ack, 1, "still here"u8.ToArray()), Ct);
+        var got = new byte[10];
+        await open.ReadExactlyAsync(got, Ct);
+        Assert.Equal("still here"u8.ToArray(), got);
+        var e = await Assert.ThrowsAsync<Libp2pException>(() => session.OpenStreamAsync(Ct));
+        Assert.Equal(Libp2pErrorReason.ConnectionClosed, e.Reason);
+    }
+
+    [Fact]
+    public async Task Yamux_RemoteGoAwayWithError_SessionEndsTyped()
+    {
+        var (peer, ours) = DuplexPipe.Create();
+        var session = new YamuxSession(ours, true, new MuxerOptions(), _ => Task.CompletedTask);
+        session.Start();
+        await using var _ = session;
+        var frame = Frame(YamuxFrameType.GoAway, YamuxFlags.None, 0, []);
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), 2); // internal error
+        await peer.WriteAsync(frame, Ct);
+        var e = await Assert.ThrowsAsync<Libp2pException>(() => session.Completion.WaitAsync(Ct));
+        Assert.Equal(Libp2pErrorReason.ConnectionClosed, e.Reason);
+    }
+
+    [Fact]
     public async Task Mplex_FrameOverLimit_MessageTooLarge()
     {
         var (peer, ours) = DuplexPipe.Create();
