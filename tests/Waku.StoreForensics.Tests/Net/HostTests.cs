@@ -101,6 +101,45 @@ public class HostTests
     }
 
     [Fact]
+    public async Task Dial_AcceptQueueFull_ConnectTimeout()
+    {
+        // A listener that never accepts, with its accept queue filled: Linux drops further SYNs, so connect hangs.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+                try
+                {
+                    await filler.ConnectAsync(endPoint, quick.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // the queue is full: this is the state we want
+                }
+            }
+
+            await using var client = NewHost(o => o with { ConnectTimeout = TimeSpan.FromMilliseconds(400) });
+            var started = DateTime.UtcNow;
+            var e = await Assert.ThrowsAsync<Libp2pException>(() => client.DialAsync(Multiaddress.FromEndPoint(endPoint), Ct));
+            Assert.Equal(Libp2pErrorReason.Timeout, e.Reason);
+            Assert.Contains("Connecting", e.Message, StringComparison.Ordinal);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Dial_SilentServer_HandshakeTimeout()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
