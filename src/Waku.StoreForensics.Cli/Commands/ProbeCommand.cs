@@ -117,6 +117,14 @@ public static class ProbeCommand
         sb.AppendLine(inv, $"agent     {report.AgentVersion}  ({report.ProtocolVersion})");
         sb.AppendLine(inv, $"muxer     {report.Muxer}{(report.MuxerNegotiatedEarly == true ? " (chosen in the Noise handshake)" : " (multistream-select)")}");
         sb.AppendLine(report.PingMilliseconds is { } ms ? string.Create(inv, $"ping      {ms:0.0} ms") : $"ping      failed: {report.PingError}");
+        if (report.ClusterId is { } cluster)
+        {
+            sb.AppendLine(inv, $"cluster   {cluster}, shards {string.Join(",", report.Shards ?? [])}");
+        }
+        else if (report.MetadataError is { } metadataError)
+        {
+            sb.AppendLine(inv, $"cluster   metadata request failed: {metadataError}");
+        }
         sb.AppendLine();
         int width = Math.Max(8, report.Protocols.Count == 0 ? 8 : report.Protocols.Max(p => p.Name.Length));
         sb.AppendLine(inv, $"{"protocol".PadRight(width)}  version");

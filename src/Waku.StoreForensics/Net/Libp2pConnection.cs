@@ -111,6 +111,27 @@ public sealed class Libp2pConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks a Waku node for its cluster ID and shards over <c>/vac/waku/metadata/1.0.0</c>, announcing ours.</summary>
+    public async Task<Metadata.WakuMetadataOptions> GetWakuMetadataAsync(Metadata.WakuMetadataOptions ours, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ours);
+        var stream = await OpenStreamAsync(Metadata.WakuMetadataProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_host.Options.HandlerTimeout);
+            try
+            {
+                return await Metadata.WakuMetadataProtocol.AskAsync(stream, ours, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                stream.Reset();
+                throw new Libp2pException(Libp2pErrorReason.Timeout, "The peer did not answer the metadata request in time.", e);
+            }
+        }
+    }
+
     /// <summary>Closes the connection (yamux go-away first) and every stream on it.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -39,6 +39,35 @@ internal static class WakuMetadataProtocol
         await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Asks the remote for its cluster and shards, announcing ours; reads fields as nwaku does (3, else 2).</summary>
+    public static async Task<WakuMetadataOptions> AskAsync(Libp2pStream stream, WakuMetadataOptions ours, CancellationToken cancellationToken)
+    {
+        var request = new WakuMetadataRequest { ClusterId = ours.ClusterId };
+        request.Shards.AddRange(ours.Shards);
+        request.ShardsPacked.AddRange(ours.Shards);
+        await LengthPrefixed.WriteAsync(stream, request.ToByteArray(), cancellationToken).ConfigureAwait(false);
+        await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = await LengthPrefixed.ReadAsync(stream, MaxMessageLength, cancellationToken).ConfigureAwait(false)
+            ?? throw new Libp2pException(Libp2pErrorReason.MalformedMessage, "The peer closed the metadata stream without an answer.");
+        WakuMetadataResponse response;
+        try
+        {
+            response = WakuMetadataResponse.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new Libp2pException(Libp2pErrorReason.MalformedMessage, "Malformed metadata response.", e);
+        }
+
+        if (!response.HasClusterId)
+        {
+            throw new Libp2pException(Libp2pErrorReason.MalformedMessage, "The metadata response has no cluster ID.");
+        }
+
+        var shards = response.ShardsPacked.Count > 0 ? response.ShardsPacked : response.Shards;
+        return new WakuMetadataOptions(response.ClusterId, shards.ToArray());
+    }
+
     public static WakuMetadataResponse BuildResponse(WakuMetadataOptions options)
     {
         var response = new WakuMetadataResponse { ClusterId = options.ClusterId };

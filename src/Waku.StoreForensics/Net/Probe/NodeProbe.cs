@@ -58,6 +58,22 @@ public static class NodeProbe
                 pingError = $"{e.Reason}: {e.Message}";
             }
 
+            Metadata.WakuMetadataOptions? metadata = null;
+            string? metadataError = null;
+            if (info.Protocols.Contains(Metadata.WakuMetadataProtocol.ProtocolId) && options.WakuMetadata is { } ours)
+            {
+                // Knowing the node's cluster tells the user which --cluster-id a reseed must announce (nwaku v0.25+
+                // drops peers of another cluster).
+                try
+                {
+                    metadata = await connection.GetWakuMetadataAsync(ours, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Libp2pException e)
+                {
+                    metadataError = $"{e.Reason}: {e.Message}";
+                }
+            }
+
             var report = new ProbeReport
             {
                 Address = address.ToString(),
@@ -71,6 +87,9 @@ public static class NodeProbe
                 ListenAddresses = info.ListenAddresses,
                 PingMilliseconds = rtt,
                 PingError = pingError,
+                ClusterId = metadata?.ClusterId,
+                Shards = metadata?.Shards,
+                MetadataError = metadataError,
                 Verdicts = Judge(info.Protocols, expectedClients),
             };
             await connection.DisposeAsync().ConfigureAwait(false);

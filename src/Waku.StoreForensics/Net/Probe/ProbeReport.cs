@@ -66,6 +66,15 @@ public sealed record ProbeReport
     /// <summary>Why ping failed, when it did (a node may not mount ping).</summary>
     public string? PingError { get; init; }
 
+    /// <summary>The node's cluster ID from <c>/vac/waku/metadata/1.0.0</c>, when it serves that protocol.</summary>
+    public uint? ClusterId { get; init; }
+
+    /// <summary>The node's shards from the metadata protocol.</summary>
+    public IReadOnlyList<uint>? Shards { get; init; }
+
+    /// <summary>Why the metadata request failed, when it did.</summary>
+    public string? MetadataError { get; init; }
+
     /// <summary>One verdict per known client.</summary>
     public IReadOnlyList<CompatibilityVerdict> Verdicts { get; init; } = [];
 

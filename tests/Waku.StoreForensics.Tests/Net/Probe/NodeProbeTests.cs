@@ -37,7 +37,11 @@ public class NodeProbeTests
     [Fact]
     public async Task Probe_NodeWithStoreV3_SatisfiedWithPingAndAgent()
     {
-        await using var node = new Libp2pHost(new Libp2pHostOptions(Identity.CreateSecp256k1()) { AgentVersion = "nwaku-v0.36.0" });
+        await using var node = new Libp2pHost(new Libp2pHostOptions(Identity.CreateSecp256k1())
+        {
+            AgentVersion = "nwaku-v0.36.0",
+            WakuMetadata = new Waku.StoreForensics.Net.Metadata.WakuMetadataOptions(16, [32, 64]),
+        });
         node.SetHandler("/vac/waku/store-query/3.0.0", (s, _, _) => Task.CompletedTask);
         var address = await node.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct);
 
@@ -48,6 +52,9 @@ public class NodeProbeTests
         Assert.Equal(node.PeerId.ToString(), report.PeerId);
         Assert.NotNull(report.PingMilliseconds);
         Assert.Contains(report.Protocols, p => p.Name == "/vac/waku/store-query" && p.Version == "3.0.0");
+        Assert.Equal(16u, report.ClusterId);
+        Assert.Equal([32u, 64u], report.Shards);
+        Assert.Contains("cluster   16, shards 32,64", Waku.StoreForensics.Cli.Commands.ProbeCommand.Render(report), StringComparison.Ordinal);
     }
 
     [Fact]
