@@ -15,6 +15,9 @@ namespace Waku.StoreForensics.Net.Noise;
 /// <param name="RemoteMuxers">Muxers the remote listed in the <c>stream_muxers</c> extension (empty when none).</param>
 internal sealed record NoiseResult(NoiseSecureStream Stream, PeerId RemotePeer, byte[] RemotePublicKey, IReadOnlyList<string> RemoteMuxers);
 
+/// <summary>Fixed X25519 keys for one handshake, so tests can reproduce another implementation's transcript.</summary>
+internal sealed record NoiseKeys(Key Static, Key Ephemeral);
+
 /// <summary>
 /// libp2p noise/README.md: <c>Noise_XX_25519_ChaChaPoly_SHA256</c>, empty prologue, 2-byte big-endian framing,
 /// handshake payload carrying the identity key and its signature over the static DH key.
@@ -28,11 +31,11 @@ internal static class NoiseHandshake
     private static readonly KeyAgreementAlgorithm X25519 = KeyAgreementAlgorithm.X25519;
 
     public static async Task<NoiseResult> InitiateAsync(Stream transport, Identity identity, PeerId? expectedRemote,
-        IReadOnlyList<string> localMuxers, CancellationToken cancellationToken)
+        IReadOnlyList<string> localMuxers, CancellationToken cancellationToken, NoiseKeys? keys = null)
     {
         using var state = new SymmetricState();
-        using var s = CreateDhKey();
-        using var e = CreateDhKey();
+        using var s = keys?.Static ?? CreateDhKey();
+        using var e = keys?.Ephemeral ?? CreateDhKey();
         byte[] ePub = e.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         byte[] sPub = s.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         state.MixHash([]); // empty prologue
@@ -68,11 +71,11 @@ internal static class NoiseHandshake
     }
 
     public static async Task<NoiseResult> RespondAsync(Stream transport, Identity identity,
-        IReadOnlyList<string> localMuxers, CancellationToken cancellationToken)
+        IReadOnlyList<string> localMuxers, CancellationToken cancellationToken, NoiseKeys? keys = null)
     {
         using var state = new SymmetricState();
-        using var s = CreateDhKey();
-        using var e = CreateDhKey();
+        using var s = keys?.Static ?? CreateDhKey();
+        using var e = keys?.Ephemeral ?? CreateDhKey();
         byte[] ePub = e.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         byte[] sPub = s.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         state.MixHash([]);
