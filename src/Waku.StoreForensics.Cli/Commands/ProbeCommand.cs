@@ -38,7 +38,7 @@ public static class ProbeCommand
         var shards = new Option<uint[]>("--shard") { Description = "Shards answered on metadata (repeatable).", DefaultValueFactory = _ => [0, 1, 2, 3, 4, 5, 6, 7], AllowMultipleArgumentsPerToken = true };
         var noEarly = new Option<bool>("--no-early-muxer") { Description = "Do not list muxers in the Noise handshake (negotiate them nim-style)." };
 
-        var command = new Command("probe", "Dial a Waku node over libp2p: identify, ping and a compatibility verdict.")
+        var command = new Command("probe", "Dial a Waku node over libp2p: identify, ping, cluster and a compatibility verdict. Exit 0 when the expected clients are served, 2 when the dial or handshake fails (refused, timeout, noise failure, peer ID mismatch, no common muxer), 3 when an expected protocol is missing.")
         {
             address, json, expect, timeout, clusterId, shards, noEarly,
         };
