@@ -133,7 +133,16 @@ internal sealed class NoiseSecureStream : Stream
             throw new Libp2pException(Libp2pErrorReason.ConnectionClosed, "The connection closed inside a Noise frame.");
         }
 
-        _plainCount = _receive.DecryptWithAd([], _frame.AsSpan(0, length), _plain);
+        try
+        {
+            _plainCount = _receive.DecryptWithAd([], _frame.AsSpan(0, length), _plain);
+        }
+        catch (Libp2pException e) when (e.Reason == Libp2pErrorReason.NoiseHandshakeFailed)
+        {
+            // After the handshake a bad tag means tampering or desynchronisation, not a failed handshake.
+            throw new Libp2pException(Libp2pErrorReason.MalformedMessage, "A Noise transport message failed authentication.", e);
+        }
+
         _plainOffset = 0;
         return true;
     }

@@ -41,6 +41,35 @@ public class NoiseHandshakeTests
         Assert.Equal("pong"u8.ToArray(), pong);
     }
 
+    [Theory]
+    [InlineData("0005aabbccddee")]      // frame shorter than its tag
+    [InlineData("0011000102030405060708090a0b0c0d0e0f10")] // 17 bytes that do not authenticate
+    public async Task Transport_BadFrame_MalformedMessage(string hex)
+    {
+        using var alice = Identity.CreateEd25519();
+        using var bob = Identity.CreateEd25519();
+        var (a, b) = DuplexPipe.Create();
+        var (c, d) = DuplexPipe.Create();
+        // Relay the handshake, then inject a bad transport frame towards the initiator.
+        var responder = NoiseHandshake.RespondAsync(d, bob, [], Ct);
+        var relay = Task.Run(async () =>
+        {
+            var buf = new byte[4096];
+            int n = await b.ReadAsync(buf, Ct);
+            await c.WriteAsync(buf.AsMemory(0, n), Ct);
+            n = await c.ReadAsync(buf, Ct);
+            await b.WriteAsync(buf.AsMemory(0, n), Ct);
+            n = await b.ReadAsync(buf, Ct);
+            await c.WriteAsync(buf.AsMemory(0, n), Ct);
+            await b.WriteAsync(Convert.FromHexString(hex), Ct);
+        });
+        var initiator = await NoiseHandshake.InitiateAsync(a, alice, bob.PeerId, [], Ct);
+        await responder;
+        await relay;
+        var e = await Assert.ThrowsAsync<Libp2pException>(async () => await initiator.Stream.ReadAtLeastAsync(new byte[16], 1, false, Ct));
+        Assert.Equal(Libp2pErrorReason.MalformedMessage, e.Reason);
+    }
+
     [Fact]
     public async Task Handshake_RemoteIsNotTheDialledPeer_PeerIdMismatch()
     {
