@@ -38,7 +38,7 @@ public static class ProbeCommand
         var shards = new Option<uint[]>("--shard") { Description = "Shards answered on metadata (repeatable).", DefaultValueFactory = _ => [0, 1, 2, 3, 4, 5, 6, 7], AllowMultipleArgumentsPerToken = true };
         var noEarly = new Option<bool>("--no-early-muxer") { Description = "Do not list muxers in the Noise handshake (negotiate them nim-style)." };
 
-        var command = new Command("probe", "Dial a Waku node over libp2p: identify, ping, cluster and a compatibility verdict. Exit 0 when the expected clients are served, 2 when the dial or handshake fails (refused, timeout, noise failure, peer ID mismatch, no common muxer), 3 when an expected protocol is missing.")
+        var command = new Command("probe", "Dial a Waku node over libp2p: identify, ping, cluster and a compatibility verdict. Exit 0 when the expected clients are served, 1 when an expected protocol is missing, 2 when the dial or handshake fails (refused, timeout, noise failure, peer ID mismatch, no common muxer) or the arguments are bad.")
         {
             address, json, expect, timeout, clusterId, shards, noEarly,
         };
@@ -55,7 +55,7 @@ public static class ProbeCommand
                     await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 }
 
-                return ExitCodes.Usage;
+                return ExitCodes.CouldNotRun;
             }
 
             var expected = parse.GetValue(expect) ?? [];
@@ -63,7 +63,7 @@ public static class ProbeCommand
             if (unknown.Length > 0)
             {
                 await Console.Error.WriteLineAsync($"error: unknown client(s) {string.Join(", ", unknown)}; known: {string.Join(", ", KnownClients.All.Select(c => c.Id))}").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return ExitCodes.CouldNotRun;
             }
 
             var seconds = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeout)));
@@ -92,10 +92,10 @@ public static class ProbeCommand
             if (!report.Connected)
             {
                 await Console.Error.WriteLineAsync($"probe failed: {report.FailureReason}: {report.FailureMessage}").ConfigureAwait(false);
-                return ExitCodes.DialFailed;
+                return ExitCodes.CouldNotRun;
             }
 
-            return report.Satisfied ? ExitCodes.Ok : ExitCodes.MissingProtocol;
+            return report.Satisfied ? ExitCodes.Healthy : ExitCodes.DamageFound;
         });
         return command;
     }

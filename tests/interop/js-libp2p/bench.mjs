@@ -1,4 +1,4 @@
-// Throughput of one Noise+yamux stream over loopback, for bench/Waku.StoreForensics.Bench.
+// Throughput of one Noise+yamux stream over loopback, for bench/Waku.StoreForensics.Libp2pBench.
 //   {"mode":"jsjs","bytes":N}  two js-libp2p nodes in this process; prints {"bytes":N,"seconds":s}
 //   {"mode":"listen"}          one node with /bench/sink; prints {"addrs":[...]} and serves until stdin ends
 import { createLibp2p } from 'libp2p'

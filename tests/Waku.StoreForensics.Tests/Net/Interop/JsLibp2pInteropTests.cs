@@ -206,7 +206,7 @@ public class JsLibp2pInteropTests
         Assert.StartsWith("js-libp2p/", report.AgentVersion, StringComparison.Ordinal);
         Assert.Contains(report.Protocols, p => p.Name == "/ipfs/ping" && p.Version == "1.0.0");
         Assert.NotNull(report.PingMilliseconds);
-        Assert.Equal(Waku.StoreForensics.Cli.ExitCodes.MissingProtocol, await Waku.StoreForensics.Cli.CliApp.RunAsync(["probe", address.ToString(), "--json"]));
+        Assert.Equal(Waku.StoreForensics.Cli.ExitCodes.DamageFound, await Waku.StoreForensics.Cli.CliApp.RunAsync(["probe", address.ToString(), "--json"]));
     }
 
     [Fact]

@@ -62,17 +62,17 @@ public class NodeProbeTests
     {
         await using var node = new Libp2pHost(new Libp2pHostOptions(Identity.CreateSecp256k1()));
         var address = await node.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct);
-        Assert.Equal(ExitCodes.MissingProtocol, await CliApp.RunAsync(["probe", address.ToString(), "--json"]));
+        Assert.Equal(ExitCodes.DamageFound, await CliApp.RunAsync(["probe", address.ToString(), "--json"]));
 
         node.SetHandler("/vac/waku/store/2.0.0-beta4", (s, _, _) => Task.CompletedTask);
-        Assert.Equal(ExitCodes.Ok, await CliApp.RunAsync(["probe", address.ToString()]));
+        Assert.Equal(ExitCodes.Healthy, await CliApp.RunAsync(["probe", address.ToString()]));
 
         var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         closed.Start();
         int port = ((IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();
-        Assert.Equal(ExitCodes.DialFailed, await CliApp.RunAsync(["probe", $"/ip4/127.0.0.1/tcp/{port}", "--timeout", "2"]));
-        Assert.Equal(ExitCodes.Usage, await CliApp.RunAsync(["probe", "/ip4/127.0.0.1/udp/1"]));
-        Assert.Equal(ExitCodes.Usage, await CliApp.RunAsync(["probe", address.ToString(), "--expect", "no-such-client"]));
+        Assert.Equal(ExitCodes.CouldNotRun, await CliApp.RunAsync(["probe", $"/ip4/127.0.0.1/tcp/{port}", "--timeout", "2"]));
+        Assert.Equal(ExitCodes.CouldNotRun, await CliApp.RunAsync(["probe", "/ip4/127.0.0.1/udp/1"]));
+        Assert.Equal(ExitCodes.CouldNotRun, await CliApp.RunAsync(["probe", address.ToString(), "--expect", "no-such-client"]));
     }
 }

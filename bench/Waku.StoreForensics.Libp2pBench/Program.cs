@@ -1,5 +1,5 @@
 // Throughput of one Noise + yamux stream over loopback: ours→ours, js→js (same run, same sizes) and ours→js.
-// Run: dotnet run -c Release --project bench/Waku.StoreForensics.Bench -- [MiB per run] [runs]
+// Run: dotnet run -c Release --project bench/Waku.StoreForensics.Libp2pBench -- [MiB per run] [runs]
 // Needs `npm ci` in tests/interop/js-libp2p (bench.mjs lives next to the interop peer to share its pinned packages).
 using System.Diagnostics;
 using System.Globalization;
