@@ -190,7 +190,8 @@ public class JsLibp2pInteropTests
             }
         });
         Assert.Equal(Libp2pErrorReason.StreamReset, e.Reason);
-        Assert.True(received > 0 && received < 64L * 1024 * 1024, $"received {received}");
+        // A reset discards unread data, so over mplex (no flow control) even 0 bytes may have been read by then.
+        Assert.True(received < 64L * 1024 * 1024, $"received {received}");
         await connection.PingAsync(ct);
     }
 

@@ -325,17 +325,12 @@ public class MuxerSessionTests
             await peer.WriteAsync(UVarint.Encode((5 << 3) | 2).Concat(UVarint.Encode(30_000)).Concat(new byte[30_000]).ToArray(), Ct);
         }
 
-        var e = await Assert.ThrowsAsync<Libp2pException>(async () =>
-        {
-            while (await stream.ReadAsync(new byte[1], Ct) > 0)
-            {
-            }
-        });
-        Assert.Equal(Libp2pErrorReason.StreamReset, e.Reason);
-        // We told the peer: a ResetReceiver frame for stream 5.
+        // Nobody read: 90 000 bytes overflow the 64 KiB limit, and we tell the peer with a ResetReceiver frame.
         var reply = new byte[2];
         await peer.ReadExactlyAsync(reply, Ct);
         Assert.Equal((5 << 3) | 5, reply[0]);
+        var e = await Assert.ThrowsAsync<Libp2pException>(async () => await stream.ReadAtLeastAsync(new byte[1], 1, false, Ct));
+        Assert.Equal(Libp2pErrorReason.StreamReset, e.Reason);
     }
 
     private static byte[] Frame(YamuxFrameType type, YamuxFlags flags, uint id, byte[] data)
