@@ -115,7 +115,7 @@ public class HostTests
             {
                 var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 fillers.Add(filler);
-                using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
                 try
                 {
                     await filler.ConnectAsync(endPoint, quick.Token);
