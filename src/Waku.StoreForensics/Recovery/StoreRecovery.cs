@@ -69,7 +69,7 @@ public static class StoreRecovery
         progress?.Report(new ScanProgress("mapping pages", 0.05));
         var map = db.MapPages();
         var notes = new List<Finding>();
-        var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, map, notes);
+        var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, notes);
         var targetSchema = options.TargetLayout is { } target ? NwakuSchemaCatalog.Get(target) : inputSchema;
         if (targetSchema.Id != inputSchema.Id)
         {
@@ -148,7 +148,7 @@ public static class StoreRecovery
     }
 
     /// <summary>The input's Message layout (schema table first, record shapes when it is lost) and Peer layout.</summary>
-    private static (MessageTableSchema Schema, string From, PeerTableSchema? Peer) DetectLayouts(SqliteDatabase db, IReadOnlyList<PageInfo> map, List<Finding> notes)
+    private static (MessageTableSchema Schema, string From, PeerTableSchema? Peer) DetectLayouts(SqliteDatabase db, List<Finding> notes)
     {
         var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
         notes.AddRange(detection.Findings.Where(f => f.Kind is FindingKind.V04LayoutUnderUserVersion2 or FindingKind.UserVersionZeroOverSchema7 or FindingKind.InterruptedMigration or FindingKind.RandomMessageHashesFromMigration8));
@@ -158,33 +158,17 @@ public static class StoreRecovery
             return (schema, "schema table", peer);
         }
 
-        // The schema table is lost or foreign: vote over the records of every b-tree leaf page in the file.
-        var records = new List<long[]>();
-        var types = new List<long>();
-        var image = new byte[db.PageSize];
-        for (uint page = 1; page <= Math.Min(db.FilePageCount, 50_000u); page++)
+        // The schema table is lost or foreign: vote over the records on the pages.
+        var (best, bestPeer, records) = LayoutFromPages.Detect(db);
+        if (best is null)
         {
-            db.ReadPageFromFile(page, image);
-            if (BTreePage.TryDecode(image, page, db.UsableSize) is { Type: BTreePageType.LeafIndex } decoded)
-            {
-                foreach (var cell in decoded.Cells)
-                {
-                    if (RecordDecoder.TryReadHeader(image.AsSpan(cell.LocalPayloadOffset, cell.LocalPayloadSize), cell.PayloadSize, types, out _, out _))
-                    {
-                        records.Add(types.ToArray());
-                    }
-                }
-            }
+            throw new InvalidDataException("No nwaku Message records found: neither the schema table nor the record shapes name a Message layout.");
         }
 
-        var votes = RecordShapeDetector.Vote(records).Where(v => v.Shape.IndexName is null).ToList();
-        var best = votes.FirstOrDefault(v => v.Shape.Table is MessageTableSchema)
-            ?? throw new InvalidDataException("No nwaku Message records found: neither the schema table nor the record shapes name a Message layout.");
-        var bestPeer = votes.FirstOrDefault(v => v.Shape.Table is PeerTableSchema)?.Shape.Table as PeerTableSchema;
         notes.Add(new Finding(Severity.Warning, FindingKind.LayoutFromRecordShapes, Location.Unknown,
-            $"{best.MatchedRecords} of {records.Count} leaf records fit {((MessageTableSchema)best.Shape.Table).Id}",
+            $"{best.MatchedRecords} of {records} leaf records fit {((MessageTableSchema)best.Shape.Table).Id}",
             "The schema table does not name the Message layout; it was recognised from the records on the pages."));
-        return ((MessageTableSchema)best.Shape.Table, "record shapes", peer ?? bestPeer);
+        return ((MessageTableSchema)best.Shape.Table, "record shapes", peer ?? bestPeer?.Shape.Table as PeerTableSchema);
     }
 
     private static bool Verify(string path, MessageTableSchema schema, long messages, PeerTableSchema? peerSchema, long peers)

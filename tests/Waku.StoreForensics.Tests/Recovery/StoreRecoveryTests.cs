@@ -217,6 +217,27 @@ public class StoreRecoveryTests
     }
 
     [Fact]
+    public void Recover_SchemaPageDestroyed_LayoutFromRecordShapesAndEveryRowBack()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S10, 200);
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+        var written = EvidenceRows(input, schema.TableName);
+        using (var file = new FileStream(input, FileMode.Open, FileAccess.ReadWrite))
+        {
+            // Page 1 keeps its 100-byte file header; its b-tree (the schema table) is zeroed.
+            file.Position = 100;
+            file.Write(new byte[4096 - 100]);
+        }
+
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = dir.File("out.db") });
+        Assert.Equal("record shapes", report.LayoutDetectedFrom);
+        Assert.Equal("S10", report.InputLayout);
+        Assert.True(report.DamageFound);
+        Assert.Equal(written.Keys.Order(), Rows(dir.File("out.db"), schema.TableName).Keys.Order());
+    }
+
+    [Fact]
     public void Recover_OutputIsTheInput_IsRefused()
     {
         using var dir = new TempDir();
