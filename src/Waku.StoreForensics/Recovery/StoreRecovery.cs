@@ -17,7 +17,8 @@ namespace Waku.StoreForensics.Recovery;
 /// </summary>
 /// <remarks>
 /// Candidates are taken in passes, best source first, and the first valid candidate of a key wins:
-/// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back);
+/// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back), read by our
+///     reader and then by SQLite itself on a private copy as an independent witness;
 /// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, the newest committed
 ///     WAL image of each page, and WAL frames of the current generation after the last commit (a torn write);
 /// (3) deleted rows: older committed WAL images (newest first), the file's copies of pages the WAL replaced,
@@ -104,6 +105,12 @@ public static class StoreRecovery
                 {
                     run.DropPeers();
                 }
+            }
+
+            if (run.SqliteWitnessError is { } witnessError)
+            {
+                notes.Add(new Finding(Severity.Warning, FindingKind.SqliteCannotOpen, Location.Unknown, witnessError,
+                    "SQLite itself could not read the whole table (on a private copy): nwaku would fail on this store; rows came from our reader and the carver."));
             }
 
             progress?.Report(new ScanProgress("verifying output", 0.9));
@@ -255,6 +262,19 @@ public static class StoreRecovery
                 }
             }
 
+            // Pass 1b: SQLite itself reads the table on a private copy, an independent witness of pass 1: a row it
+            // returns that our reader did not is taken (when valid) and shows in the counts under its own source.
+            if (root is { RootPage: > 0 })
+            {
+                foreach (var values in SqliteWitnessRows(root.Name))
+                {
+                    if (Accept(values, "sqlite on a private copy", RowState.Live, 0, 0, -1) is { } output)
+                    {
+                        yield return output;
+                    }
+                }
+            }
+
             var peerRoot = peerSchema is null ? null : db.Schema.FirstOrDefault(o => o.Type == "table" && string.Equals(o.Name, peerSchema.TableName, StringComparison.OrdinalIgnoreCase));
             if (peerRoot is { RootPage: > 0 } && peerRoot.Sql is not null && TableDefinition.TryParse(peerRoot.Sql, out var peerDefinition, out _))
             {
@@ -299,6 +319,62 @@ public static class StoreRecovery
             foreach (var output in Consider(deleted, RowState.Deleted))
             {
                 yield return output;
+            }
+        }
+
+        /// <summary>Why SQLite could not read the table on the private copy, or null.</summary>
+        public string? SqliteWitnessError { get; private set; }
+
+        private IEnumerable<object?[]> SqliteWitnessRows(string table)
+        {
+            using var copy = Scanning.PrivateCopy.Of(db.Path);
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy.Path, Pooling = false }.ToString());
+            using var command = connection.CreateCommand();
+            SqliteDataReader? reader = null;
+            try
+            {
+                connection.Open();
+                command.CommandText = $"SELECT * FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+                reader = command.ExecuteReader();
+            }
+            catch (SqliteException e)
+            {
+                SqliteWitnessError = e.Message;
+            }
+
+            if (reader is null || reader.FieldCount != schema.Columns.Count)
+            {
+                reader?.Dispose();
+                yield break;
+            }
+
+            using (reader)
+            {
+                while (true)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    object?[] values = new object?[reader.FieldCount];
+                    try
+                    {
+                        if (!reader.Read())
+                        {
+                            break;
+                        }
+
+                        for (int i = 0; i < values.Length; i++)
+                        {
+                            values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                        }
+                    }
+                    catch (SqliteException e)
+                    {
+                        // "database disk image is malformed" part-way: what SQLite returned so far still counts.
+                        SqliteWitnessError = e.Message;
+                        break;
+                    }
+
+                    yield return values;
+                }
             }
         }
 

@@ -53,6 +53,9 @@ public class StoreRecoveryTests
         Assert.Equal(150, report.MessagesWritten);
         Assert.Equal(0, report.QuarantinedLiveOrLost);
         Assert.False(report.DamageFound);
+        // SQLite, reading a private copy, returned the same 150 rows our reader had already taken.
+        Assert.Contains(report.Counts, c => c.Source == "sqlite on a private copy" && c.Verdict == RowVerdict.Duplicate && c.Rows == 150);
+        Assert.DoesNotContain(report.Counts, c => c.Source == "sqlite on a private copy" && c.Verdict == RowVerdict.Written);
         Assert.Equal(EvidenceRows(input, schema.TableName).Keys.Order(), Rows(output, schema.TableName).Keys.Order());
         using (var db = SqliteDatabase.Open(output))
         {
@@ -235,6 +238,43 @@ public class StoreRecoveryTests
         Assert.Equal("S10", report.InputLayout);
         Assert.True(report.DamageFound);
         Assert.Equal(written.Keys.Order(), Rows(dir.File("out.db"), schema.TableName).Keys.Order());
+    }
+
+    [Fact]
+    public void Recover_HotJournal_RecoversTheStateBeforeTheInterruptedTransaction()
+    {
+        using var dir = new TempDir();
+        string source = dir.File("live.db");
+        string evidence = Path.Combine(dir.Path, "evidence");
+        Directory.CreateDirectory(evidence);
+        string input = Path.Combine(evidence, "store.sqlite3");
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S1);
+        var rng = new Random(5);
+        using (var writer = NwakuDatabaseWriter.Create(source, schema))
+        {
+            writer.InsertMessages(Enumerable.Range(0, 300).Select(i =>
+                new StoredMessage("/waku/2/default-waku/proto", "/toy-chat/2/huilong/proto", RandomBytes(rng, 100 + i), 0, 0, null, 1_625_800_000_000_000_000 + (i * 1_000_000_000L)).ToRow(schema)));
+        }
+
+        var before = EvidenceRows(source, schema.TableName);
+        using (var c = new SqliteConnection($"Data Source={source};Pooling=False"))
+        {
+            c.Open();
+            RandomDatabase.Exec(c, "PRAGMA journal_mode=DELETE");
+            RandomDatabase.Exec(c, "PRAGMA cache_size=2");
+            using var tx = c.BeginTransaction();
+            RandomDatabase.Exec(c, "DELETE FROM Message WHERE timestamp % 2 = 0");
+            // Copy mid-transaction: the file holds spilled changes, the journal the original pages.
+            File.Copy(source, input);
+            File.Copy(source + "-journal", input + "-journal");
+            tx.Rollback();
+        }
+
+        var fingerprint = Fingerprint(evidence);
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = dir.File("out.db") });
+        Assert.Equal(before.Keys.Order(), Rows(dir.File("out.db"), schema.TableName).Keys.Order());
+        Assert.Equal(fingerprint, Fingerprint(evidence));
+        Assert.Equal(300, report.MessagesWritten);
     }
 
     [Fact]
