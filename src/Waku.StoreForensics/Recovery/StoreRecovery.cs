@@ -454,7 +454,9 @@ public static class StoreRecovery
             }
 
             Count("message", source, RowVerdict.Written);
-            return target.Id == schema.Id ? row : MessageConversion.Convert(row, schema, target);
+            var output = target.Id == schema.Id ? row : MessageConversion.Convert(row, schema, target);
+            Quarantine.AddProvenance("message", MessageRowValidator.FormatKey(target, output), state, source, page, offset, walFrame);
+            return output;
         }
 
         private void AddPeer(object?[] row, string source, RowState state)
@@ -483,6 +485,7 @@ public static class StoreRecovery
                 }
 
                 Count("peer", source, RowVerdict.Written);
+                Quarantine.AddProvenance("peer", MessageRowValidator.FormatKey(peerSchema!, row), state, source, 0, 0, -1);
                 yield return row;
             }
         }
@@ -527,12 +530,16 @@ public static class StoreRecovery
     }
 }
 
-/// <summary>Writes rejected and excluded rows with their reason into a SQLite file beside the output.</summary>
+/// <summary>
+/// The SQLite file beside the output: <c>quarantine</c> holds rejected and excluded rows with their reason,
+/// <c>provenance</c> where every written row was found.
+/// </summary>
 internal sealed class QuarantineWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _provenance;
 
     public QuarantineWriter(string path)
     {
@@ -540,7 +547,8 @@ internal sealed class QuarantineWriter : IDisposable
         _connection.Open();
         using (var create = _connection.CreateCommand())
         {
-            create.CommandText = "CREATE TABLE quarantine (tbl TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER, layout TEXT NOT NULL, row_json TEXT NOT NULL)";
+            create.CommandText = "CREATE TABLE quarantine (tbl TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER, layout TEXT NOT NULL, row_json TEXT NOT NULL);" +
+                "CREATE TABLE provenance (tbl TEXT NOT NULL, row_key TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER)";
             create.ExecuteNonQuery();
         }
 
@@ -552,6 +560,27 @@ internal sealed class QuarantineWriter : IDisposable
         {
             _insert.Parameters.Add(name, SqliteType.Text);
         }
+
+        _provenance = _connection.CreateCommand();
+        _provenance.Transaction = _transaction;
+        _provenance.CommandText = "INSERT INTO provenance VALUES ($t, $k, $s, $src, $p, $o, $w)";
+        foreach (string name in new[] { "$t", "$k", "$s", "$src", "$p", "$o", "$w" })
+        {
+            _provenance.Parameters.Add(name, SqliteType.Text);
+        }
+    }
+
+    /// <summary>Where a written row was found: its key (as <c>Finding.Location.Key</c>), state, source, page, offset and WAL frame.</summary>
+    public void AddProvenance(string table, string key, RowState state, string source, uint page, int offset, int walFrame)
+    {
+        _provenance.Parameters["$t"].Value = table;
+        _provenance.Parameters["$k"].Value = key;
+        _provenance.Parameters["$s"].Value = state.ToString();
+        _provenance.Parameters["$src"].Value = source;
+        _provenance.Parameters["$p"].Value = page == 0 ? DBNull.Value : page;
+        _provenance.Parameters["$o"].Value = page == 0 ? DBNull.Value : offset;
+        _provenance.Parameters["$w"].Value = walFrame < 0 ? DBNull.Value : walFrame;
+        _provenance.ExecuteNonQuery();
     }
 
     public void Add(string table, object?[] row, TableSchema schema, string reason, RowState state, string source, uint page, int offset, int walFrame)
@@ -578,6 +607,7 @@ internal sealed class QuarantineWriter : IDisposable
     {
         _transaction.Commit();
         _insert.Dispose();
+        _provenance.Dispose();
         _transaction.Dispose();
         _connection.Dispose();
     }

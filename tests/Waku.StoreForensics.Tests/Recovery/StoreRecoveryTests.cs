@@ -129,7 +129,12 @@ public class StoreRecoveryTests
         Assert.All(recovered.Keys, r => Assert.True(written.ContainsKey(r), "an emitted row differs from every written row"));
         int back = intact.Count(recovered.ContainsKey);
         Assert.True(back >= intact.Count * 0.99, $"{back} of {intact.Count} intact rows recovered");
-        Assert.Contains(report.Counts, c => c.Source == "orphan page" && c.Verdict == RowVerdict.Written || c.Source == "live b-tree");
+        Assert.Contains(report.Counts, c => c.Source == "orphan page" && c.Verdict == RowVerdict.Written);
+        using var evidence = new SqliteConnection($"Data Source={report.QuarantinePath};Mode=ReadOnly;Pooling=False");
+        evidence.Open();
+        var provenance = RandomDatabase.Query(evidence, "SELECT source, count(*) FROM provenance GROUP BY source").ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
+        Assert.Equal(report.MessagesWritten + report.PeersWritten, provenance.Values.Sum());
+        Assert.True(provenance["orphan page"] > 0);
     }
 
     [Fact]
