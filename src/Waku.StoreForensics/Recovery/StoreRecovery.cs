@@ -94,7 +94,7 @@ public static class StoreRecovery
             using (var quarantine = new QuarantineWriter(quarantineTemp))
             {
                 run.Quarantine = quarantine;
-                using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema);
+                using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema, bulkLoad: true);
                 progress?.Report(new ScanProgress("recovering rows", 0.2));
                 messagesWritten = writer.InsertMessages(run.MessageRows(progress));
                 if (outputPeerSchema is not null)
@@ -183,6 +183,13 @@ public static class StoreRecovery
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
+        // Written without a journal for speed; nwaku opens its store in WAL mode, recorded in the header.
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        if (!string.Equals(command.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SQLite refused WAL mode for {path}.");
+        }
+
         command.CommandText = "PRAGMA integrity_check";
         bool ok = (command.ExecuteScalar() as string) == "ok";
         command.CommandText = $"SELECT count(*) FROM {schema.TableName}";
