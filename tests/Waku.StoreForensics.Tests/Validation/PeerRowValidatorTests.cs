@@ -111,6 +111,23 @@ public class PeerRowValidatorTests
         Assert.Contains("public_key (4), connectedness (5), disconnect_time (6)", finding.Evidence, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(MessageSchemaId.S1)]
+    [InlineData(MessageSchemaId.S10)]
+    public void Validate_EveryProperPrefixOfAStoredInfo_IsReportedAsCutShort(MessageSchemaId era)
+    {
+        // nwaku writes every field, and both eras end in public_key or the fields behind it: no prefix is a whole value.
+        foreach (SyntheticPeer peer in SyntheticPeers.Generate(seed: 8, count: 3, era, eraStartSeconds: Time2025))
+        {
+            for (int length = 0; length < peer.StoredInfo.Length; length++)
+            {
+                var findings = Validate([peer.PeerId, peer.StoredInfo[..length], peer.Connectedness, peer.DisconnectTime]);
+
+                Assert.Contains(findings, f => f.Kind is FindingKind.StoredInfoTruncated or FindingKind.StoredInfoFieldMissing && f.Severity == Severity.Error);
+            }
+        }
+    }
+
     [Fact]
     public void Validate_StoredInfoNotAProtobuf_ReportsMalformed()
     {
