@@ -8,8 +8,12 @@ namespace Waku.StoreForensics.Tests.Recovery;
 
 public class StoreRecoveryPeerRowTests
 {
-    [Fact]
-    public void Recover_PeerWhoseKeyBelongsToAnotherPeer_IsQuarantinedWithItsReason()
+    [Theory]
+    // The first peer's ID with the second peer's storedInfo: the stored key and peer_id name another peer.
+    [InlineData("UPDATE Peer SET storedInfo = (SELECT storedInfo FROM Peer WHERE peerId = $other) WHERE peerId = $id", "StoredInfoPeerIdMismatch", "PublicKeyMismatch", true)]
+    // The last 10 bytes cut off: the value ends inside its public_key field.
+    [InlineData("UPDATE Peer SET storedInfo = substr(storedInfo, 1, length(storedInfo) - 10) WHERE peerId = $id AND $other IS NOT NULL", "StoredInfoTruncated", null, false)]
+    public void Recover_DamagedPeerRow_IsQuarantinedWithItsReason(string damage, string reasonKind, string? secondReasonKind, bool originalLeftInFreeSpace)
     {
         using var dir = new TempDir();
         SampleStoreGenerator.Generate(dir.Path, new SampleStoreOptions { Layout = MessageSchemaId.S1, MessageCount = 30, Seed = 9, PeerCount = 4 });
@@ -20,9 +24,8 @@ public class StoreRecoveryPeerRowTests
             c.Open();
             var ids = RandomDatabase.Query(c, "SELECT peerId FROM Peer ORDER BY peerId").Select(r => (byte[])r[0]!).ToList();
             damaged = ids[0];
-            // The first peer's ID with the second peer's storedInfo: the stored key and peer_id name another peer.
             using var update = c.CreateCommand();
-            update.CommandText = "UPDATE Peer SET storedInfo = (SELECT storedInfo FROM Peer WHERE peerId = $other) WHERE peerId = $id";
+            update.CommandText = damage;
             update.Parameters.AddWithValue("$id", ids[0]);
             update.Parameters.AddWithValue("$other", ids[1]);
             Assert.Equal(1, update.ExecuteNonQuery());
@@ -47,10 +50,19 @@ public class StoreRecoveryPeerRowTests
         var quarantined = RandomDatabase.Query(q, "SELECT reason, page, row_json FROM quarantine WHERE tbl = 'peer' AND state = 'Live'");
         var row = Assert.Single(quarantined);
         string reason = (string)row[0]!;
-        Assert.Contains("StoredInfoPeerIdMismatch", reason, StringComparison.Ordinal);
-        Assert.Contains("PublicKeyMismatch", reason, StringComparison.Ordinal);
+        Assert.StartsWith(reasonKind + ":", reason, StringComparison.Ordinal);
+        if (secondReasonKind is not null)
+        {
+            Assert.Contains("; " + secondReasonKind + ":", reason, StringComparison.Ordinal);
+        }
+
         Assert.NotNull(row[1]);
         Assert.Contains(Convert.ToHexStringLower(damaged), (string)row[2]!, StringComparison.Ordinal);
+
+        if (!originalLeftInFreeSpace)
+        {
+            return; // SQLite puts the shorter new cell into the tail of the freed one (pageFindSlot): the original is overwritten
+        }
 
         // The row's version before the UPDATE survives in free space: valid, so kept as a deleted row, not written.
         var original = RandomDatabase.Query(q, "SELECT reason, row_json FROM quarantine WHERE tbl = 'peer' AND state = 'Deleted'");
