@@ -510,7 +510,7 @@ public static class StoreRecovery
                 }
 
                 Count("peer", source, RowVerdict.Written);
-                Quarantine.AddProvenance("peer", MessageRowValidator.FormatKey(peerSchema!, row), state, source, 0, 0, -1);
+                Quarantine.AddProvenance("peer", MessageRowValidator.FormatKey(peerSchema!, row), state, source, page, offset, walFrame);
                 yield return row;
             }
         }
