@@ -222,13 +222,7 @@ public sealed class StoreQueryClient
         catch (Libp2pException e)
         {
             (stream as Net.Muxing.Libp2pStream)?.Reset();
-            throw e.Reason switch
-            {
-                Libp2pErrorReason.ProtocolNotSupported => new StoreException(StoreErrorKind.ProtocolNotSupported, $"The node does not speak {ProtocolId}.", innerException: e),
-                Libp2pErrorReason.MessageTooLarge => new StoreException(StoreErrorKind.ResponseTooLarge, $"{e.Message} (MaxResponseBytes)", innerException: e),
-                Libp2pErrorReason.Timeout => new StoreException(StoreErrorKind.Timeout, e.Message, innerException: e),
-                _ => new StoreException(StoreErrorKind.Transport, $"{e.Reason}: {e.Message}", innerException: e),
-            };
+            throw FromLibp2p(e, ProtocolId);
         }
         catch (IOException e)
         {
@@ -243,6 +237,15 @@ public sealed class StoreQueryClient
             }
         }
     }
+
+    /// <summary>Maps a transport failure to the store error a caller acts on.</summary>
+    internal static StoreException FromLibp2p(Libp2pException e, string protocolId) => e.Reason switch
+    {
+        Libp2pErrorReason.ProtocolNotSupported => new StoreException(StoreErrorKind.ProtocolNotSupported, $"The node does not speak {protocolId}.", innerException: e),
+        Libp2pErrorReason.MessageTooLarge => new StoreException(StoreErrorKind.ResponseTooLarge, $"{e.Message} (MaxResponseBytes)", innerException: e),
+        Libp2pErrorReason.Timeout => new StoreException(StoreErrorKind.Timeout, e.Message, innerException: e),
+        _ => new StoreException(StoreErrorKind.Transport, $"{e.Reason}: {e.Message}", innerException: e),
+    };
 
     internal static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

@@ -1,5 +1,5 @@
-// js-libp2p 2.10 peer serving Waku store v3 (/vac/waku/store-query/3.0.0) from a JSON message file, for the C#
-// store interop tests. Protobuf is encoded and decoded by hand here (independent of Google.Protobuf), field for
+// js-libp2p 2.10 peer serving Waku store v3 (/vac/waku/store-query/3.0.0) and the legacy store
+// (/vac/waku/store/2.0.0-beta4, HistoryRPC, §5.4) from a JSON message file, for the C# store interop tests. Protobuf is encoded and decoded by hand here (independent of Google.Protobuf), field for
 // field as in shared/reference/nwaku-store-format.md §5.5, and the message hash is computed here as nwaku does
 // (SHA-256 of pubsubTopic ‖ payload ‖ contentTopic ‖ meta ‖ uint64-BE timestamp).
 //
@@ -173,17 +173,9 @@ const node = await createLibp2p({
   connectionManager: { inboundConnectionThreshold: 10000, maxIncomingPendingConnections: 1000, maxConnections: 1000 }
 })
 
-await node.handle(STORE_V3, async ({ stream }) => {
-  const n = ++requests
-  const req = decodeRequest(await readFrame(stream.source))
-  out({ event: 'request', n, requestId: req.requestId ?? null, includeData: req.includeData ?? null, forward: req.forward ?? null, limit: req.limit ?? null, pubsubTopic: req.pubsubTopic ?? null, contentTopics: req.contentTopics, timeStart: req.timeStart?.toString() ?? null, timeEnd: req.timeEnd?.toString() ?? null, messageHashes: req.messageHashes, cursor: req.cursor ?? null })
+// Sends one response body, applying the configured fault from request number faultPage on.
+async function sendWithFaults (stream, n, body) {
   const faulty = n >= faultPage
-  let response = answer(req)
-  if (config.fault === 'status') response = { requestId: req.requestId ?? 'N/A', status: config.status ?? 429, desc: 'test status' }
-  if (config.fault === 'endless' && response.status === 200) {
-    // Never ends: every page, valid or empty, names a fresh cursor.
-    response.cursor = randomBytes(32)
-  }
   if (faulty && config.fault === 'garbage') {
     await stream.sink([frame(Buffer.from([0x07, 0x01, 0x02, 0xff, 0xff]))]); return
   }
@@ -192,7 +184,7 @@ await node.handle(STORE_V3, async ({ stream }) => {
     await stream.sink((async function * () { yield varint(64 * 1024 * 1024); yield Buffer.alloc(64 * 1024); await sleep(30000) })()).catch(() => {}); return
   }
   if (faulty && config.fault === 'slow') await sleep(config.delayMs ?? 5000)
-  const bytes = frame(encodeResponse(response))
+  const bytes = frame(body)
   if (faulty && config.fault === 'reset') {
     // Half the page, then abort: the client sees a reset mid-page.
     const done = stream.sink((async function * () {
@@ -203,6 +195,105 @@ await node.handle(STORE_V3, async ({ stream }) => {
     await Promise.race([done, sleep(1000)]); return
   }
   await stream.sink([bytes])
+}
+
+await node.handle(STORE_V3, async ({ stream }) => {
+  const n = ++requests
+  const req = decodeRequest(await readFrame(stream.source))
+  out({ event: 'request', protocol: STORE_V3, n, requestId: req.requestId ?? null, includeData: req.includeData ?? null, forward: req.forward ?? null, limit: req.limit ?? null, pubsubTopic: req.pubsubTopic ?? null, contentTopics: req.contentTopics, timeStart: req.timeStart?.toString() ?? null, timeEnd: req.timeEnd?.toString() ?? null, messageHashes: req.messageHashes, cursor: req.cursor ?? null })
+  let response = answer(req)
+  if (config.fault === 'status') response = { requestId: req.requestId ?? 'N/A', status: config.status ?? 429, desc: 'test status' }
+  if (config.fault === 'endless' && response.status === 200) {
+    // Never ends: every page, valid or empty, names a fresh cursor.
+    response.cursor = randomBytes(32)
+  }
+  await sendWithFaults(stream, n, encodeResponse(response))
+}, { maxInboundStreams: 512, maxOutboundStreams: 512 })
+
+// ---- legacy store v2 beta4 (§5.4), nwaku v0.14+ semantics ----
+const STORE_V2 = '/vac/waku/store/2.0.0-beta4'
+const digestOf = (m) => createHash('sha256').update(Buffer.from(m.contentTopic, 'utf8')).update(m.payload).digest()
+
+function decodeIndex (buf) {
+  const x = {}
+  for (const { field, value } of decodeFields(buf)) {
+    if (field === 1) x.digest = Buffer.from(value)
+    if (field === 2) x.receiverTime = unzigzag(value)
+    if (field === 3) x.senderTime = unzigzag(value)
+    if (field === 4) x.pubsubTopic = value.toString('utf8')
+  }
+  return x
+}
+
+function decodeHistoryRpc (buf) {
+  const rpc = { contentTopics: [] }
+  for (const { field, value } of decodeFields(buf)) {
+    if (field === 1) rpc.requestId = value.toString('utf8')
+    if (field !== 2) continue
+    for (const q of decodeFields(value)) {
+      if (q.field === 2) rpc.pubsubTopic = q.value.toString('utf8')
+      if (q.field === 3) for (const c of decodeFields(q.value)) if (c.field === 1) rpc.contentTopics.push(c.value.toString('utf8'))
+      if (q.field === 4) {
+        for (const p of decodeFields(q.value)) {
+          if (p.field === 1) rpc.pageSize = Number(p.value)
+          if (p.field === 2) rpc.cursor = decodeIndex(p.value)
+          if (p.field === 3) rpc.direction = Number(p.value)
+        }
+      }
+      if (q.field === 5) rpc.startTime = unzigzag(q.value)
+      if (q.field === 6) rpc.endTime = unzigzag(q.value)
+    }
+  }
+  return rpc
+}
+
+// Every Index field written (nwaku requires all four).
+const encodeIndex = (x) => Buffer.concat([fBytes(1, x.digest), fVarint(2, zigzag(x.receiverTime)), fVarint(3, zigzag(x.senderTime)), fString(4, x.pubsubTopic)])
+const indexOf = (m) => ({ digest: digestOf(m), receiverTime: m.timestamp, senderTime: m.timestamp, pubsubTopic: m.pubsubTopic })
+
+function answerV2 (rpc) {
+  if (config.fault === 'status') return { error: config.status ?? 429, entries: [] }
+  let matching = store.filter(m =>
+    (rpc.pubsubTopic === undefined || rpc.pubsubTopic === '' || m.pubsubTopic === rpc.pubsubTopic) &&
+    (rpc.contentTopics.length === 0 || rpc.contentTopics.includes(m.contentTopic)) &&
+    (rpc.startTime === undefined || m.timestamp >= rpc.startTime) &&
+    (rpc.endTime === undefined || m.timestamp <= rpc.endTime))
+  // v0.14+ order and cursor: (storedAt, digest); storedAt is the message timestamp here.
+  const key = (m) => [m.timestamp, digestOf(m)]
+  const cmp = (a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : Buffer.compare(a[1], b[1])
+  matching = matching.slice().sort((a, b) => cmp(key(a), key(b)))
+  const limit = Math.min(rpc.pageSize || 20, 100)
+  const forward = rpc.direction === 1
+  let page; let more
+  if (rpc.cursor && config.fault === 'endless' && !matching.some(m => cmp(key(m), [rpc.cursor.receiverTime, rpc.cursor.digest]) === 0)) {
+    page = []; more = true
+  } else if (forward) {
+    const rest = rpc.cursor ? matching.filter(m => cmp(key(m), [rpc.cursor.receiverTime, rpc.cursor.digest]) > 0) : matching
+    page = rest.slice(0, limit); more = rest.length > limit
+  } else {
+    const rest = rpc.cursor ? matching.filter(m => cmp(key(m), [rpc.cursor.receiverTime, rpc.cursor.digest]) < 0) : matching
+    page = rest.slice(Math.max(0, rest.length - limit)); more = rest.length > limit
+  }
+  const boundary = forward ? page[page.length - 1] : page[0]
+  let cursor = more && boundary ? indexOf(boundary) : undefined
+  if (config.fault === 'endless') cursor = { digest: randomBytes(32), receiverTime: 1n, senderTime: 0n, pubsubTopic: rpc.pubsubTopic ?? '' }
+  if (config.fault === 'bad-cursor-digest' && cursor) cursor.digest = randomBytes(32)
+  return { error: 0, entries: page, cursor, pageSize: limit, direction: forward ? 1 : 0 }
+}
+
+function encodeHistoryRpc (requestId, r) {
+  const parts = r.entries.map(m => fBytes(2, encodeWakuMessage(m)))
+  if (r.cursor) parts.push(fBytes(3, Buffer.concat([fVarint(1, r.pageSize), fBytes(2, encodeIndex(r.cursor)), fVarint(3, r.direction)])))
+  parts.push(fVarint(4, r.error))
+  return Buffer.concat([fString(1, requestId), fBytes(3, Buffer.concat(parts))])
+}
+
+await node.handle(STORE_V2, async ({ stream }) => {
+  const n = ++requests
+  const rpc = decodeHistoryRpc(await readFrame(stream.source))
+  const c = rpc.cursor
+  out({ event: 'request', protocol: STORE_V2, n, requestId: rpc.requestId ?? null, pubsubTopic: rpc.pubsubTopic ?? null, contentTopics: rpc.contentTopics, pageSize: rpc.pageSize ?? null, direction: rpc.direction ?? null, startTime: rpc.startTime?.toString() ?? null, endTime: rpc.endTime?.toString() ?? null, cursor: c ? { digest: c.digest?.toString('hex') ?? null, receiverTime: c.receiverTime?.toString() ?? null, senderTime: c.senderTime?.toString() ?? null, pubsubTopic: c.pubsubTopic ?? null } : null })
+  await sendWithFaults(stream, n, encodeHistoryRpc(rpc.requestId ?? '', answerV2(rpc)))
 }, { maxInboundStreams: 512, maxOutboundStreams: 512 })
 
 out({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()), messages: store.length })

@@ -15,6 +15,9 @@ internal sealed record ServedMessage(string PubsubTopic, string ContentTopic, by
         Encoding.UTF8.GetBytes(PubsubTopic), Payload, Encoding.UTF8.GetBytes(ContentTopic), Meta ?? [], Timestamp);
 
     public string HashHex => Convert.ToHexStringLower(Hash);
+
+    /// <summary>The legacy Index digest: SHA-256(content topic ‖ payload).</summary>
+    public byte[] Digest => NwakuMessageKeys.ComputeDigest(Encoding.UTF8.GetBytes(ContentTopic), Payload);
 }
 
 /// <summary>tests/interop/js-store/store-peer.mjs run by a test, plus a host dialled to it; both disposed together.</summary>
@@ -64,6 +67,10 @@ internal sealed class JsStorePeer : IAsyncDisposable
     /// <summary>The order nwaku returns: ascending (timestamp, hash).</summary>
     public static List<ServedMessage> InStoreOrder(IEnumerable<ServedMessage> messages) =>
         messages.OrderBy(m => m.Timestamp).ThenBy(m => m.HashHex, StringComparer.Ordinal).ToList();
+
+    /// <summary>The legacy store's order (nwaku v0.14+): ascending (storedAt, digest); storedAt = timestamp here.</summary>
+    public static List<ServedMessage> InLegacyOrder(IEnumerable<ServedMessage> messages) =>
+        messages.OrderBy(m => m.Timestamp).ThenBy(m => Convert.ToHexStringLower(m.Digest), StringComparer.Ordinal).ToList();
 
     public static async Task<JsStorePeer> StartAsync(IReadOnlyList<ServedMessage> messages, object? extra = null)
     {
