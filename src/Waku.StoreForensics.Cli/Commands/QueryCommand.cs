@@ -22,6 +22,7 @@ internal static class QueryCommand
         var hashes = new Option<string[]>("--hash") { Description = "Look these message hashes up (64 hex digits each, repeatable) instead of filtering.", AllowMultipleArgumentsPerToken = true };
         var hashesOnly = new Option<bool>("--hashes-only") { Description = "Ask for message hashes only (include_data = false)." };
         var pageSize = new Option<int>("--page-size") { Description = "Messages per page, 1–100.", DefaultValueFactory = _ => 20 };
+        var legacy = new Option<bool>("--legacy") { Description = "Use the legacy store /vac/waku/store/2.0.0-beta4 (nwaku v0.8–v0.36) instead of store v3; needs --pubsub-topic, no --hashes-only or --hash." };
         var backward = new Option<bool>("--backward") { Description = "Page from newest to oldest (each page is still in ascending order)." };
         var maxPages = new Option<int>("--max-pages") { Description = "Stop after this many pages.", DefaultValueFactory = _ => 100_000 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds allowed for connecting, and for each page.", DefaultValueFactory = _ => 20 };
@@ -29,9 +30,9 @@ internal static class QueryCommand
         var shards = new Option<uint[]>("--shard") { Description = "Shards answered on metadata (repeatable).", DefaultValueFactory = _ => [0, 1, 2, 3, 4, 5, 6, 7], AllowMultipleArgumentsPerToken = true };
         var json = CommonOptions.Json();
 
-        var command = new Command("query", "Query a node's store (/vac/waku/store-query/3.0.0) page by page and print the messages (or hashes). Every message is re-hashed; one whose hash does not match is reported on stderr, never printed as valid. Exit 0 when the query completed and every message was valid, 1 when the node refused, broke off, or sent messages that were rejected (what arrived valid is still printed), 2 when the arguments are bad or the node cannot be reached or has no store v3.")
+        var command = new Command("query", "Query a node's store (/vac/waku/store-query/3.0.0, or /vac/waku/store/2.0.0-beta4 with --legacy) page by page and print the messages (or hashes). Every message is re-hashed; one whose hash does not match is reported on stderr, never printed as valid. Exit 0 when the query completed and every message was valid, 1 when the node refused, broke off, or sent messages that were rejected (what arrived valid is still printed), 2 when the arguments are bad or the node cannot be reached or has no store v3.")
         {
-            peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, backward, maxPages, timeout, clusterId, shards, json,
+            peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, legacy, backward, maxPages, timeout, clusterId, shards, json,
         };
         command.SetAction((parse, ct) => CommandGuard.RunAsync(async token =>
         {
@@ -52,6 +53,11 @@ internal static class QueryCommand
                 PageSize = parse.GetValue(pageSize),
             };
             query.Validate();
+            bool useLegacy = parse.GetValue(legacy);
+            if (useLegacy && (query.PubsubTopic is null || !query.IncludeData || query.MessageHashes.Count > 0))
+            {
+                throw new ArgumentException("--legacy needs --pubsub-topic and cannot be combined with --hashes-only or --hash.");
+            }
             var seconds = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeout)));
             var clientOptions = new StoreClientOptions { RequestTimeout = seconds, TotalTimeout = Timeout.InfiniteTimeSpan, MaxPages = parse.GetValue(maxPages) };
             clientOptions.Validate();
@@ -75,13 +81,16 @@ internal static class QueryCommand
                 return ExitCodes.CouldNotRun;
             }
 
-            return await RunAsync(new StoreQueryClient(connection, clientOptions), query, parse.GetValue(json), token).ConfigureAwait(false);
+            Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> pages = useLegacy
+                ? new LegacyStoreClient(connection, clientOptions).QueryPagesAsync
+                : new StoreQueryClient(connection, clientOptions).QueryPagesAsync;
+            return await RunAsync(pages, query, parse.GetValue(json), token).ConfigureAwait(false);
         }, ct));
         return command;
     }
 
     /// <summary>Streams the pages to stdout (text or JSON lines), rejections and the summary to stderr (and to the JSON).</summary>
-    private static async Task<int> RunAsync(StoreQueryClient client, StoreQuery query, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> queryPages, StoreQuery query, bool json, CancellationToken cancellationToken)
     {
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
         using var writer = JsonOutput.CreateWriter(stdout);
@@ -91,7 +100,7 @@ internal static class QueryCommand
         StoreException? failure = null;
         try
         {
-            await foreach (var page in client.QueryPagesAsync(query, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in queryPages(query, cancellationToken).ConfigureAwait(false))
             {
                 pages++;
                 bytes += page.ResponseBytes;

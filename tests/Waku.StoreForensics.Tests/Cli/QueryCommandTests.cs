@@ -81,6 +81,31 @@ public class QueryCommandTests
         Assert.Equal(429, summary.GetProperty("status_code").GetInt32());
     }
 
+    [Fact]
+    public async Task Query_Legacy_PrintsTheTopicsMessagesInLegacyOrder()
+    {
+        var served = JsStorePeer.MakeMessages(20);
+        await using var peer = await JsStorePeer.StartAsync(served);
+
+        var run = await CliRunner.RunAsync("query", "--peer", peer.Address.ToString(), "--legacy", "--pubsub-topic", JsStorePeer.PubsubA, "--page-size", "6", "--json", "--timeout", "5");
+
+        Assert.True(run.ExitCode == ExitCodes.Healthy, run.Stderr);
+        var messages = JsonLines(run.Stdout).Where(l => l.GetProperty("type").GetString() == "message");
+        var expected = JsStorePeer.InLegacyOrder(served.Where(m => m.PubsubTopic == JsStorePeer.PubsubA));
+        Assert.Equal(expected.Select(m => m.HashHex), messages.Select(m => m.GetProperty("message_hash").GetString()));
+        var request = (await peer.RequestsAsync(1))[0];
+        Assert.Equal("/vac/waku/store/2.0.0-beta4", request.GetProperty("protocol").GetString());
+    }
+
+    [Fact]
+    public async Task Query_LegacyWithoutPubsubTopic_Exit2()
+    {
+        var run = await CliRunner.RunAsync("query", "--peer", "/ip4/127.0.0.1/tcp/9", "--legacy");
+
+        Assert.Equal(ExitCodes.CouldNotRun, run.ExitCode);
+        Assert.Contains("--pubsub-topic", run.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--page-size", "0")]
     [InlineData("--page-size", "101")]
