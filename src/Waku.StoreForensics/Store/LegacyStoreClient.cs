@@ -102,28 +102,20 @@ public sealed class LegacyStoreClient
                 throw new StoreException(StoreErrorKind.PaginationLimit, $"The node still had a next page after {Options.MaxPages} pages (MaxPages).");
             }
 
-            var rpc = BuildRequest(query, cursor);
-            HistoryRPC reply;
+            HistoryResponse response;
             int size;
             try
             {
-                (reply, size) = await SendAsync(rpc, total.Token).ConfigureAwait(false);
+                (response, size) = await StoreRetry.RunAsync(async ct =>
+                {
+                    var rpc = BuildRequest(query, cursor);
+                    var (reply, bytes) = await SendAsync(rpc, ct).ConfigureAwait(false);
+                    return (CheckResponse(reply, rpc.RequestId), bytes);
+                }, Options, total.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && total.IsCancellationRequested)
             {
                 throw new StoreException(StoreErrorKind.Timeout, $"The query did not finish within {Options.TotalTimeout} (TotalTimeout); {number - 1} page(s) received.", innerException: e);
-            }
-
-            var response = reply.Response
-                ?? throw new StoreException(StoreErrorKind.MalformedResponse, "The HistoryRPC carries no response.");
-            if (response.Error != HistoryResponse.Types.Error.None)
-            {
-                throw new StoreException(StoreErrorKind.RemoteStatus, $"The node answered error {(uint)response.Error} ({response.Error}).", (uint)response.Error, response.Error.ToString());
-            }
-
-            if (!string.Equals(reply.RequestId, rpc.RequestId, StringComparison.Ordinal))
-            {
-                throw new StoreException(StoreErrorKind.MalformedResponse, $"The response's request ID '{StoreQueryClient.Truncate(reply.RequestId)}' is not the request's '{rpc.RequestId}'.");
             }
 
             received += response.Messages.Count;
@@ -159,6 +151,23 @@ public sealed class LegacyStoreClient
                 PubsubTopic = next.HasPubsubTopic ? next.PubsubTopic : query.PubsubTopic,
             };
         }
+    }
+
+    private static HistoryResponse CheckResponse(HistoryRPC reply, string requestId)
+    {
+        var response = reply.Response
+            ?? throw new StoreException(StoreErrorKind.MalformedResponse, "The HistoryRPC carries no response.");
+        if (response.Error != HistoryResponse.Types.Error.None)
+        {
+            throw new StoreException(StoreErrorKind.RemoteStatus, $"The node answered error {(uint)response.Error} ({response.Error}).", (uint)response.Error, response.Error.ToString());
+        }
+
+        if (!string.Equals(reply.RequestId, requestId, StringComparison.Ordinal))
+        {
+            throw new StoreException(StoreErrorKind.MalformedResponse, $"The response's request ID '{StoreQueryClient.Truncate(reply.RequestId)}' is not the request's '{requestId}'.");
+        }
+
+        return response;
     }
 
     internal static HistoryRPC BuildRequest(StoreQuery query, Index? cursor)

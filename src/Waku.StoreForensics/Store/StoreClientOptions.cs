@@ -21,12 +21,24 @@ public sealed record StoreClientOptions
     /// <summary>Time allowed for a whole paginated query; <see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
     public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Times a page request is repeated (same cursor, new request ID) after a per-request timeout, a broken
+    /// stream, or status 429/503/504; 0 for none.</summary>
+    public int MaxRetries { get; init; } = 2;
+
+    /// <summary>Wait before the first retry; doubled for each further one (at most one minute).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a limit that cannot work.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxResponseBytes, 64, nameof(MaxResponseBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPages, 1, nameof(MaxPages));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessages, 1, nameof(MaxMessages));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxRetries, nameof(MaxRetries));
+        if (RetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RetryDelay), RetryDelay, "Must not be negative.");
+        }
         if (RequestTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "Must be positive.");

@@ -92,19 +92,23 @@ public sealed class StoreQueryClient
                 throw new StoreException(StoreErrorKind.PaginationLimit, $"The node still had a next page after {Options.MaxPages} pages (MaxPages).");
             }
 
-            var request = BuildRequest(query, cursor);
             StoreQueryResponse response;
             int size;
             try
             {
-                (response, size) = await SendAsync(request, total.Token).ConfigureAwait(false);
+                (response, size) = await StoreRetry.RunAsync(async ct =>
+                {
+                    var request = BuildRequest(query, cursor);
+                    var answer = await SendAsync(request, ct).ConfigureAwait(false);
+                    CheckStatus(answer.Response, request.RequestId);
+                    return answer;
+                }, Options, total.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && total.IsCancellationRequested)
             {
                 throw new StoreException(StoreErrorKind.Timeout, $"The query did not finish within {Options.TotalTimeout} (TotalTimeout); {number - 1} page(s) received.", innerException: e);
             }
 
-            CheckStatus(response, request.RequestId);
             var page = checker.Check(number, response, size);
             received += response.Messages.Count;
             if (received > Options.MaxMessages)

@@ -70,7 +70,7 @@ public class QueryCommandTests
     [Fact]
     public async Task Query_NodeAnswers429_Exit1WithTheStatusInTheSummary()
     {
-        await using var peer = await JsStorePeer.StartAsync(JsStorePeer.MakeMessages(2), new { fault = "status", status = 429 });
+        await using var peer = await JsStorePeer.StartAsync(JsStorePeer.MakeMessages(2), new { fault = "status", faultPage = 1, status = 429 });
 
         var run = await CliRunner.RunAsync("query", "--peer", peer.Address.ToString(), "--json", "--timeout", "5");
 

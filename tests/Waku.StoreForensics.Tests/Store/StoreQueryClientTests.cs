@@ -181,13 +181,40 @@ public class StoreQueryClientTests
     }
 
     [Fact]
-    public async Task QueryAll_ClosedWithoutAnswer_TransportError()
+    public async Task QueryAll_ClosedWithoutAnswer_TransportErrorAfterTheRetries()
     {
-        var (client, _) = Serve((_, _) => null);
+        var (client, requests) = Serve((_, _) => null, new StoreClientOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(1) });
 
         var e = await Assert.ThrowsAsync<StoreException>(() => client.QueryAllAsync(new StoreQuery(), Ct));
 
         Assert.Equal(StoreErrorKind.Transport, e.Kind);
+        Assert.Equal(3, requests.Count);
+    }
+
+    [Theory]
+    [InlineData(503u, true)]
+    [InlineData(429u, true)]
+    [InlineData(504u, true)]
+    [InlineData(400u, false)]
+    [InlineData(300u, false)]
+    public async Task QueryAll_ErrorStatusOnce_RetriedOnlyWhenTransient(uint status, bool retried)
+    {
+        var (client, requests) = Serve((r, n) => n == 1
+            ? new StoreQueryResponse { RequestId = r.RequestId, StatusCode = status, StatusDesc = "once" }.ToByteArray()
+            : Ok(r, [Entry(Message(1))]), new StoreClientOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromMilliseconds(1) });
+
+        if (retried)
+        {
+            var result = await client.QueryAllAsync(new StoreQuery(), Ct);
+            Assert.Single(result.Messages);
+            Assert.Equal(2, requests.Count);
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<StoreException>(() => client.QueryAllAsync(new StoreQuery(), Ct));
+            Assert.Equal(status, e.StatusCode);
+            Assert.Single(requests);
+        }
     }
 
     [Fact]
@@ -315,6 +342,8 @@ public class StoreQueryClientTests
     public void Options_ImpossibleLimits_Rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new StoreClientOptions { MaxPages = 0 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StoreClientOptions { MaxRetries = -1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StoreClientOptions { RetryDelay = TimeSpan.FromSeconds(-1) }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new StoreClientOptions { RequestTimeout = TimeSpan.Zero }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new StoreClientOptions { TotalTimeout = TimeSpan.FromSeconds(-2) }.Validate());
         new StoreClientOptions { TotalTimeout = Timeout.InfiniteTimeSpan }.Validate();

@@ -5,8 +5,8 @@
 //
 // One JSON argument configures it:
 //   {"messages": "<path to JSON file>", "fault": null | "garbage" | "reset" | "slow" | "oversize" | "wrong-hash" |
-//    "endless" | "status", "faultPage": 2, "delayMs": 5000, "wrongHashes": [indices], "status": 429,
-//    "requireRequestId": true}
+//    "endless" | "status" | "bad-cursor-digest", "faultPage": 2 (first faulty request), "faultCount": n (how many,
+//    default all), "delayMs": 5000, "wrongHashes": [indices], "status": 429}
 // Message file: [{"pubsubTopic", "contentTopic", "payload" (base64), "version", "timestamp" (decimal string, ns),
 //                 "meta" (base64, optional)}]
 // stdout, one JSON object a line: {"event":"listening",...}, then {"event":"request",...} per request received.
@@ -162,6 +162,7 @@ async function readFrame (source) {
 const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
 let requests = 0
 const faultPage = config.faultPage ?? 2
+const isFaulty = (n) => n >= faultPage && n < faultPage + (config.faultCount ?? Infinity)
 
 const node = await createLibp2p({
   privateKey: await generateKeyPair(config.key === 'secp256k1' ? 'secp256k1' : 'Ed25519'),
@@ -175,7 +176,7 @@ const node = await createLibp2p({
 
 // Sends one response body, applying the configured fault from request number faultPage on.
 async function sendWithFaults (stream, n, body) {
-  const faulty = n >= faultPage
+  const faulty = isFaulty(n)
   if (faulty && config.fault === 'garbage') {
     await stream.sink([frame(Buffer.from([0x07, 0x01, 0x02, 0xff, 0xff]))]); return
   }
@@ -202,7 +203,7 @@ await node.handle(STORE_V3, async ({ stream }) => {
   const req = decodeRequest(await readFrame(stream.source))
   out({ event: 'request', protocol: STORE_V3, n, requestId: req.requestId ?? null, includeData: req.includeData ?? null, forward: req.forward ?? null, limit: req.limit ?? null, pubsubTopic: req.pubsubTopic ?? null, contentTopics: req.contentTopics, timeStart: req.timeStart?.toString() ?? null, timeEnd: req.timeEnd?.toString() ?? null, messageHashes: req.messageHashes, cursor: req.cursor ?? null })
   let response = answer(req)
-  if (config.fault === 'status') response = { requestId: req.requestId ?? 'N/A', status: config.status ?? 429, desc: 'test status' }
+  if (config.fault === 'status' && isFaulty(n)) response = { requestId: req.requestId ?? 'N/A', status: config.status ?? 429, desc: 'test status' }
   if (config.fault === 'endless' && response.status === 200) {
     // Never ends: every page, valid or empty, names a fresh cursor.
     response.cursor = randomBytes(32)
@@ -251,8 +252,8 @@ function decodeHistoryRpc (buf) {
 const encodeIndex = (x) => Buffer.concat([fBytes(1, x.digest), fVarint(2, zigzag(x.receiverTime)), fVarint(3, zigzag(x.senderTime)), fString(4, x.pubsubTopic)])
 const indexOf = (m) => ({ digest: digestOf(m), receiverTime: m.timestamp, senderTime: m.timestamp, pubsubTopic: m.pubsubTopic })
 
-function answerV2 (rpc) {
-  if (config.fault === 'status') return { error: config.status ?? 429, entries: [] }
+function answerV2 (rpc, n) {
+  if (config.fault === 'status' && isFaulty(n)) return { error: config.status ?? 429, entries: [] }
   let matching = store.filter(m =>
     (rpc.pubsubTopic === undefined || rpc.pubsubTopic === '' || m.pubsubTopic === rpc.pubsubTopic) &&
     (rpc.contentTopics.length === 0 || rpc.contentTopics.includes(m.contentTopic)) &&
@@ -293,7 +294,7 @@ await node.handle(STORE_V2, async ({ stream }) => {
   const rpc = decodeHistoryRpc(await readFrame(stream.source))
   const c = rpc.cursor
   out({ event: 'request', protocol: STORE_V2, n, requestId: rpc.requestId ?? null, pubsubTopic: rpc.pubsubTopic ?? null, contentTopics: rpc.contentTopics, pageSize: rpc.pageSize ?? null, direction: rpc.direction ?? null, startTime: rpc.startTime?.toString() ?? null, endTime: rpc.endTime?.toString() ?? null, cursor: c ? { digest: c.digest?.toString('hex') ?? null, receiverTime: c.receiverTime?.toString() ?? null, senderTime: c.senderTime?.toString() ?? null, pubsubTopic: c.pubsubTopic ?? null } : null })
-  await sendWithFaults(stream, n, encodeHistoryRpc(rpc.requestId ?? '', answerV2(rpc)))
+  await sendWithFaults(stream, n, encodeHistoryRpc(rpc.requestId ?? '', answerV2(rpc, n)))
 }, { maxInboundStreams: 512, maxOutboundStreams: 512 })
 
 out({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()), messages: store.length })

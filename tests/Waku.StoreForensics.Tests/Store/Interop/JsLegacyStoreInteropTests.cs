@@ -10,7 +10,7 @@ public class JsLegacyStoreInteropTests
     private static CancellationToken Ct(int seconds = 8) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
     private static LegacyStoreClient Client(JsStorePeer peer, StoreClientOptions? options = null) =>
-        new(peer.Connection, options ?? new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(3), TotalTimeout = TimeSpan.FromSeconds(8) });
+        new(peer.Connection, options ?? new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(3), TotalTimeout = TimeSpan.FromSeconds(8), MaxRetries = 0 });
 
     private static List<ServedMessage> OnA(IEnumerable<ServedMessage> served) => served.Where(m => m.PubsubTopic == JsStorePeer.PubsubA).ToList();
 
@@ -110,7 +110,7 @@ public class JsLegacyStoreInteropTests
     [Fact]
     public async Task QueryAll_ErrorTooManyRequests_RemoteStatus429()
     {
-        await using var peer = await JsStorePeer.StartAsync(JsStorePeer.MakeMessages(5), new { fault = "status", status = 429 });
+        await using var peer = await JsStorePeer.StartAsync(JsStorePeer.MakeMessages(5), new { fault = "status", faultPage = 1, status = 429 });
 
         var e = await Assert.ThrowsAsync<StoreException>(() => Client(peer).QueryAllAsync(new StoreQuery { PubsubTopic = JsStorePeer.PubsubA }, Ct()));
 
@@ -135,7 +135,7 @@ public class JsLegacyStoreInteropTests
         var served = JsStorePeer.MakeMessages(40);
         await using var peer = await JsStorePeer.StartAsync(served, new { fault = "slow", faultPage = 2, delayMs = 6000 });
 
-        var e = await Assert.ThrowsAsync<StoreException>(() => Client(peer, new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(1) })
+        var e = await Assert.ThrowsAsync<StoreException>(() => Client(peer, new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(1), MaxRetries = 0 })
             .QueryAllAsync(new StoreQuery { PubsubTopic = JsStorePeer.PubsubA, PageSize = 10 }, Ct()));
 
         Assert.Equal(StoreErrorKind.Timeout, e.Kind);

@@ -13,7 +13,7 @@ public class JsStoreInteropTests
     private static CancellationToken Ct(int seconds = 8) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
     private static StoreQueryClient Client(JsStorePeer peer, StoreClientOptions? options = null) =>
-        new(peer.Connection, options ?? new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(3), TotalTimeout = TimeSpan.FromSeconds(8) });
+        new(peer.Connection, options ?? new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(3), TotalTimeout = TimeSpan.FromSeconds(8), MaxRetries = 0 });
 
     private static void AssertSameMessages(IReadOnlyList<ServedMessage> expected, IReadOnlyList<StoreMessage> actual)
     {
@@ -182,7 +182,7 @@ public class JsStoreInteropTests
     {
         var served = JsStorePeer.MakeMessages(30);
         await using var peer = await JsStorePeer.StartAsync(served, new { fault = "slow", faultPage = 2, delayMs = 6000 });
-        var options = new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(1), TotalTimeout = TimeSpan.FromSeconds(8) };
+        var options = new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(1), TotalTimeout = TimeSpan.FromSeconds(8), MaxRetries = 0 };
         var started = System.Diagnostics.Stopwatch.StartNew();
 
         var e = await Assert.ThrowsAsync<StoreException>(() => Client(peer, options).QueryAllAsync(new StoreQuery { PageSize = 10 }, Ct()));
@@ -198,7 +198,7 @@ public class JsStoreInteropTests
     {
         var served = JsStorePeer.MakeMessages(30);
         await using var peer = await JsStorePeer.StartAsync(served, new { fault = "slow", faultPage = 2, delayMs = 6000 });
-        var options = new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(5), TotalTimeout = TimeSpan.FromSeconds(1.5) };
+        var options = new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(5), TotalTimeout = TimeSpan.FromSeconds(1.5), MaxRetries = 0 };
 
         var e = await Assert.ThrowsAsync<StoreException>(() => Client(peer, options).QueryAllAsync(new StoreQuery { PageSize = 10 }, Ct()));
 
@@ -236,12 +236,32 @@ public class JsStoreInteropTests
     }
 
     [Theory]
+    [InlineData("reset", 0)]
+    [InlineData("slow", 0)]
+    [InlineData("status", 503)]
+    public async Task QueryAll_OneTransientFailureMidQuery_RetriedAndComplete(string fault, int status)
+    {
+        var served = JsStorePeer.MakeMessages(30);
+        await using var peer = await JsStorePeer.StartAsync(served, new { fault, faultPage = 2, faultCount = 1, delayMs = 4000, status });
+        var options = new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(1), TotalTimeout = TimeSpan.FromSeconds(8), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(50) };
+
+        var result = await Client(peer, options).QueryAllAsync(new StoreQuery { PageSize = 10 }, Ct());
+
+        Assert.True(result.Complete);
+        Assert.Equal(3, result.Pages);
+        AssertSameMessages(JsStorePeer.InStoreOrder(served), result.Messages);
+        var requests = await peer.RequestsAsync(4);
+        Assert.Equal(requests[1].GetProperty("cursor").GetString(), requests[2].GetProperty("cursor").GetString());
+        Assert.NotEqual(requests[1].GetProperty("requestId").GetString(), requests[2].GetProperty("requestId").GetString());
+    }
+
+    [Theory]
     [InlineData(429u, StoreStatusCode.TooManyRequests)]
     [InlineData(503u, StoreStatusCode.ServiceUnavailable)]
     [InlineData(400u, StoreStatusCode.BadRequest)]
     public async Task QueryAll_ErrorStatus_RemoteStatusWithTheCode(uint code, StoreStatusCode expected)
     {
-        await using var peer = await JsStorePeer.StartAsync(JsStorePeer.MakeMessages(3), new { fault = "status", status = code });
+        await using var peer = await JsStorePeer.StartAsync(JsStorePeer.MakeMessages(3), new { fault = "status", faultPage = 1, status = code });
 
         var e = await Assert.ThrowsAsync<StoreException>(() => Client(peer).QueryAllAsync(new StoreQuery(), Ct()));
 
