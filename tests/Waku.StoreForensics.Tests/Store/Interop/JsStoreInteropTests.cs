@@ -284,6 +284,33 @@ public class JsStoreInteropTests
         Assert.Equal(StoreErrorKind.ProtocolNotSupported, e.Kind);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("status", false)]
+    public async Task Probe_NodeWithStoreV3_ReportsWhetherItsStoreAnswers(string? fault, bool answers)
+    {
+        await using var peer = await JsStorePeer.StartAsync(JsStorePeer.MakeMessages(3), new { fault, faultPage = 1, status = 503 });
+        var options = new Waku.StoreForensics.Net.Libp2pHostOptions(Waku.StoreForensics.Net.Crypto.Identity.CreateEd25519()) { HandlerTimeout = TimeSpan.FromSeconds(3) };
+
+        var report = await Waku.StoreForensics.Net.Probe.NodeProbe.ProbeAsync(peer.Address, options, [], Ct());
+
+        Assert.True(report.Connected);
+        Assert.Equal(answers, report.StoreV3Answered);
+        if (answers)
+        {
+            Assert.Equal(1, report.StoreV3FirstPageCount);
+            Assert.Null(report.StoreV3Error);
+        }
+        else
+        {
+            Assert.Contains("503", report.StoreV3Error, StringComparison.Ordinal);
+        }
+
+        var request = (await peer.RequestsAsync(1))[0];
+        Assert.Equal(1, request.GetProperty("limit").GetInt32());
+        Assert.Contains("store v3", Waku.StoreForensics.Cli.Commands.ProbeCommand.Render(report), StringComparison.Ordinal);
+    }
+
     private static void AssertPartialFirstPage(List<ServedMessage> served, StoreQueryResult? partial)
     {
         Assert.NotNull(partial);
