@@ -91,7 +91,7 @@ public sealed class LegacyStoreClient
             total.CancelAfter(Options.TotalTimeout);
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<MessageHashKey>();
         var cursors = new HashSet<string>(StringComparer.Ordinal);
         Index? cursor = null;
         long received = 0;
@@ -197,7 +197,7 @@ public sealed class LegacyStoreClient
         return new HistoryRPC { RequestId = Guid.NewGuid().ToString("N"), Query = historyQuery };
     }
 
-    private static StorePage CheckPage(StoreQuery query, int number, HistoryResponse response, Index? next, int size, HashSet<string> seen)
+    private static StorePage CheckPage(StoreQuery query, int number, HistoryResponse response, Index? next, int size, HashSet<MessageHashKey> seen)
     {
         var messages = new List<StoreMessage>(response.Messages.Count);
         var rejected = new List<RejectedMessage>();
@@ -237,7 +237,7 @@ public sealed class LegacyStoreClient
                 continue;
             }
 
-            if (!seen.Add(hex))
+            if (!seen.Add(MessageHashKey.From(hash)))
             {
                 rejected.Add(Reject(MessageRejection.Duplicate, "The same message arrived earlier in this query."));
                 continue;

@@ -12,7 +12,7 @@ public sealed record StoreClientOptions
     public int MaxPages { get; init; } = 100_000;
 
     /// <summary>Most messages (valid and rejected) one query may collect before it stops with
-    /// <see cref="StoreErrorKind.PaginationLimit"/>.</summary>
+    /// <see cref="StoreErrorKind.PaginationLimit"/>. Duplicate detection keeps about 50 bytes per valid message.</summary>
     public long MaxMessages { get; init; } = 10_000_000;
 
     /// <summary>Time allowed for one request: opening the stream, sending, and reading the whole response.</summary>

@@ -258,7 +258,7 @@ public sealed class StoreQueryClient
 internal sealed class StoreMessageChecker
 {
     private readonly StoreQuery _query;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<MessageHashKey> _seen = [];
     private readonly HashSet<string>? _requested;
 
     public StoreMessageChecker(StoreQuery query)
@@ -363,7 +363,7 @@ internal sealed class StoreMessageChecker
             result = new StoreMessage(entry.MessageHash.ToByteArray(), pubsub, false, "", [], 0, 0, null);
         }
 
-        if (!_seen.Add(claimed))
+        if (!_seen.Add(MessageHashKey.From(result.MessageHash)))
         {
             return (null, Reject(MessageRejection.Duplicate, "The same hash arrived earlier in this query."));
         }
