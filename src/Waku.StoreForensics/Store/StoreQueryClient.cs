@@ -82,7 +82,7 @@ public sealed class StoreQueryClient
         }
 
         var checker = new StoreMessageChecker(query);
-        var cursors = new HashSet<string>(StringComparer.Ordinal);
+        var cursors = new HashSet<MessageHashKey>();
         byte[]? cursor = null;
         long received = 0;
         for (int number = 1; ; number++)
@@ -116,7 +116,7 @@ public sealed class StoreQueryClient
                 throw new StoreException(StoreErrorKind.PaginationLimit, $"The node sent more than {Options.MaxMessages} messages (MaxMessages).");
             }
 
-            if (page.NextCursor is { } next && !cursors.Add(Convert.ToHexString(next)))
+            if (page.NextCursor is { } next && !cursors.Add(MessageHashKey.From(next)))
             {
                 throw new StoreException(StoreErrorKind.PaginationLimit, $"The node repeated cursor {Convert.ToHexStringLower(next)} on page {number}: pagination would never end.");
             }
