@@ -16,6 +16,7 @@ public static class CliApp
             PagesCommand.Create(),
             DumpCommand.Create(),
             ProbeCommand.Create(),
+            QueryCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -125,6 +125,15 @@ public static class ProbeCommand
         {
             sb.AppendLine(inv, $"cluster   metadata request failed: {metadataError}");
         }
+        if (report.StoreV3Answered is true)
+        {
+            sb.AppendLine(inv, $"store v3  answers ({(report.StoreV3FirstPageCount > 0 ? "holds messages" : "empty first page")})");
+        }
+        else if (report.StoreV3Answered is false)
+        {
+            sb.AppendLine(inv, $"store v3  query failed: {report.StoreV3Error}");
+        }
+
         sb.AppendLine();
         int width = Math.Max(8, report.Protocols.Count == 0 ? 8 : report.Protocols.Max(p => p.Name.Length));
         sb.AppendLine(inv, $"{"protocol".PadRight(width)}  version");

@@ -74,6 +74,7 @@ public static class NodeProbe
                 }
             }
 
+            var (storeAnswered, storeMessages, storeError) = await TryStoreV3Async(connection, info.Protocols, options, cancellationToken).ConfigureAwait(false);
             var report = new ProbeReport
             {
                 Address = address.ToString(),
@@ -90,10 +91,37 @@ public static class NodeProbe
                 ClusterId = metadata?.ClusterId,
                 Shards = metadata?.Shards,
                 MetadataError = metadataError,
+                StoreV3Answered = storeAnswered,
+                StoreV3FirstPageCount = storeMessages,
+                StoreV3Error = storeError,
                 Verdicts = Judge(info.Protocols, expectedClients),
             };
             await connection.DisposeAsync().ConfigureAwait(false);
             return report;
+        }
+    }
+
+    /// <summary>When the node advertises store v3, one hash-only query of one message: does its store answer?</summary>
+    private static async Task<(bool? Answered, int? Count, string? Error)> TryStoreV3Async(Libp2pConnection connection, IReadOnlyCollection<string> protocols, Libp2pHostOptions options, CancellationToken cancellationToken)
+    {
+        if (!protocols.Contains(Store.StoreQueryClient.ProtocolId))
+        {
+            return (null, null, null);
+        }
+
+        var client = new Store.StoreQueryClient(connection, new Store.StoreClientOptions { RequestTimeout = options.HandlerTimeout, MaxRetries = 0 });
+        try
+        {
+            await foreach (var page in client.QueryPagesAsync(new Store.StoreQuery { IncludeData = false, PageSize = 1 }, cancellationToken).ConfigureAwait(false))
+            {
+                return (true, page.Messages.Count + page.Rejected.Count, null);
+            }
+
+            return (true, 0, null);
+        }
+        catch (Store.StoreException e)
+        {
+            return (false, null, $"{e.Kind}: {e.Message}");
         }
     }
 

@@ -75,6 +75,16 @@ public sealed record ProbeReport
     /// <summary>Why the metadata request failed, when it did.</summary>
     public string? MetadataError { get; init; }
 
+    /// <summary>When the node advertises store v3: true when a hash-only query of one message was answered with
+    /// status 200, false when it failed; null when not advertised.</summary>
+    public bool? StoreV3Answered { get; init; }
+
+    /// <summary>Entries on that first page (0 or 1): 0 means an empty store or filters nothing matched.</summary>
+    public int? StoreV3FirstPageCount { get; init; }
+
+    /// <summary>Why the store v3 query failed (kind, status code and message), when it did.</summary>
+    public string? StoreV3Error { get; init; }
+
     /// <summary>One verdict per known client.</summary>
     public IReadOnlyList<CompatibilityVerdict> Verdicts { get; init; } = [];
 

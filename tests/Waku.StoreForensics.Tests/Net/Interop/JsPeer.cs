@@ -16,19 +16,22 @@ internal sealed class JsPeer : IAsyncDisposable
         _process = process;
     }
 
-    public static string Directory { get; } = FindDirectory();
+    public static string Directory { get; } = FindDirectory("js-libp2p", "peer.mjs");
 
-    public static Task<JsPeer> StartAsync(object config)
+    public static Task<JsPeer> StartAsync(object config) => StartAsync(Directory, "peer.mjs", config);
+
+    /// <summary>Starts <paramref name="script"/> in <paramref name="directory"/> (see <see cref="FindDirectory"/>).</summary>
+    public static Task<JsPeer> StartAsync(string directory, string script, object config)
     {
         var psi = new ProcessStartInfo("node")
         {
-            WorkingDirectory = Directory,
+            WorkingDirectory = directory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add("peer.mjs");
+        psi.ArgumentList.Add(script);
         if (Environment.GetEnvironmentVariable("JS_LIBP2P_DEBUG") is { Length: > 0 } debug)
         {
             psi.Environment["DEBUG"] = debug;
@@ -113,12 +116,13 @@ internal sealed class JsPeer : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static string FindDirectory()
+    /// <summary>tests/interop/<paramref name="folder"/> above the test binaries, with its node_modules installed.</summary>
+    public static string FindDirectory(string folder, string script)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "tests", "interop", "js-libp2p");
-            if (File.Exists(Path.Combine(candidate, "peer.mjs")))
+            var candidate = Path.Combine(dir.FullName, "tests", "interop", folder);
+            if (File.Exists(Path.Combine(candidate, script)))
             {
                 if (!System.IO.Directory.Exists(Path.Combine(candidate, "node_modules")))
                 {
@@ -129,6 +133,6 @@ internal sealed class JsPeer : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException("tests/interop/js-libp2p not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException($"tests/interop/{folder} not found above " + AppContext.BaseDirectory);
     }
 }

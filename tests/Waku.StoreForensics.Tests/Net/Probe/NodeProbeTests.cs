@@ -42,7 +42,8 @@ public class NodeProbeTests
             AgentVersion = "nwaku-v0.36.0",
             WakuMetadata = new Waku.StoreForensics.Net.Metadata.WakuMetadataOptions(16, [32, 64]),
         });
-        node.SetHandler("/vac/waku/store-query/3.0.0", (s, _, _) => Task.CompletedTask);
+        // A store that closes every query without answering.
+        node.SetHandler("/vac/waku/store-query/3.0.0", (s, _, ct) => s.CloseWriteAsync(ct));
         var address = await node.ListenAsync(new IPEndPoint(IPAddress.Loopback, 0), Ct);
 
         var report = await NodeProbe.ProbeAsync(address, new Libp2pHostOptions(Identity.CreateEd25519()), [KnownClients.StoreForensicsReseed], Ct);
@@ -55,6 +56,8 @@ public class NodeProbeTests
         Assert.Equal(16u, report.ClusterId);
         Assert.Equal([32u, 64u], report.Shards);
         Assert.Contains("cluster   16, shards 32,64", Waku.StoreForensics.Cli.Commands.ProbeCommand.Render(report), StringComparison.Ordinal);
+        Assert.False(report.StoreV3Answered);
+        Assert.StartsWith("Transport", report.StoreV3Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,265 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Waku.StoreForensics.Net;
+using Waku.StoreForensics.Net.Crypto;
+using Waku.StoreForensics.Net.Metadata;
+using Waku.StoreForensics.Net.Multiformats;
+using Waku.StoreForensics.Store;
+
+namespace Waku.StoreForensics.Cli.Commands;
+
+/// <summary><c>query --peer &lt;multiaddr&gt; [filters]</c>: a paged store v3 query, every message re-hashed before it is printed.</summary>
+internal static class QueryCommand
+{
+    public static Command Create()
+    {
+        var peer = new Option<string>("--peer") { Description = "Store node address, e.g. /ip4/1.2.3.4/tcp/60000/p2p/16Uiu2…", Required = true };
+        var pubsub = new Option<string?>("--pubsub-topic") { Description = "Only messages on this pubsub topic, e.g. /waku/2/rs/1/0." };
+        var content = new Option<string[]>("--content-topic") { Description = "Only messages on these content topics (repeatable, at most 10).", AllowMultipleArgumentsPerToken = true };
+        var from = new Option<string?>("--from") { Description = "Only messages with timestamp ≥ this: Unix nanoseconds, or an ISO-8601 date/time (UTC unless it names an offset)." };
+        var to = new Option<string?>("--to") { Description = "Only messages with timestamp ≤ this (same forms as --from)." };
+        var hashes = new Option<string[]>("--hash") { Description = "Look these message hashes up (64 hex digits each, repeatable) instead of filtering.", AllowMultipleArgumentsPerToken = true };
+        var hashesOnly = new Option<bool>("--hashes-only") { Description = "Ask for message hashes only (include_data = false)." };
+        var pageSize = new Option<int>("--page-size") { Description = "Messages per page, 1–100.", DefaultValueFactory = _ => 20 };
+        var legacy = new Option<bool>("--legacy") { Description = "Use the legacy store /vac/waku/store/2.0.0-beta4 (nwaku v0.8–v0.36) instead of store v3; needs --pubsub-topic, no --hashes-only or --hash." };
+        var backward = new Option<bool>("--backward") { Description = "Page from newest to oldest (each page is still in ascending order)." };
+        var maxPages = new Option<int>("--max-pages") { Description = "Stop after this many pages.", DefaultValueFactory = _ => 100_000 };
+        var retries = new Option<int>("--retries") { Description = "Times a page is asked again after a timeout, a broken stream or status 429/503/504.", DefaultValueFactory = _ => 2 };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds allowed for connecting, and for each page.", DefaultValueFactory = _ => 20 };
+        var clusterId = new Option<uint>("--cluster-id") { Description = "Cluster ID answered on /vac/waku/metadata/1.0.0 (nwaku drops peers of another cluster).", DefaultValueFactory = _ => 1 };
+        var shards = new Option<uint[]>("--shard") { Description = "Shards answered on metadata (repeatable).", DefaultValueFactory = _ => [0, 1, 2, 3, 4, 5, 6, 7], AllowMultipleArgumentsPerToken = true };
+        var json = CommonOptions.Json();
+
+        var command = new Command("query", "Query a node's store (/vac/waku/store-query/3.0.0, or /vac/waku/store/2.0.0-beta4 with --legacy) page by page and print the messages (or hashes). Every message is re-hashed; one whose hash does not match is reported on stderr, never printed as valid. Exit 0 when the query completed and every message was valid, 1 when the node refused, broke off, or sent messages that were rejected (what arrived valid is still printed), 2 when the arguments are bad or the node cannot be reached or has no store v3.")
+        {
+            peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, legacy, backward, maxPages, retries, timeout, clusterId, shards, json,
+        };
+        command.SetAction((parse, ct) => CommandGuard.RunAsync(async token =>
+        {
+            if (!Multiaddress.TryParse(parse.GetValue(peer)!, out var target))
+            {
+                throw new ArgumentException($"'{parse.GetValue(peer)}' is not a multiaddress this tool can dial (ip4/ip6/dns + tcp [+ p2p]).");
+            }
+
+            var query = new StoreQuery
+            {
+                PubsubTopic = parse.GetValue(pubsub),
+                ContentTopics = parse.GetValue(content) ?? [],
+                TimeStart = parse.GetValue(from) is { } f ? ParseTime(f, "--from") : null,
+                TimeEnd = parse.GetValue(to) is { } t ? ParseTime(t, "--to") : null,
+                MessageHashes = (parse.GetValue(hashes) ?? []).Select(ParseHash).ToArray(),
+                IncludeData = !parse.GetValue(hashesOnly),
+                Forward = !parse.GetValue(backward),
+                PageSize = parse.GetValue(pageSize),
+            };
+            query.Validate();
+            bool useLegacy = parse.GetValue(legacy);
+            if (useLegacy && (query.PubsubTopic is null || !query.IncludeData || query.MessageHashes.Count > 0))
+            {
+                throw new ArgumentException("--legacy needs --pubsub-topic and cannot be combined with --hashes-only or --hash.");
+            }
+            var seconds = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeout)));
+            var clientOptions = new StoreClientOptions { RequestTimeout = seconds, TotalTimeout = Timeout.InfiniteTimeSpan, MaxPages = parse.GetValue(maxPages), MaxRetries = parse.GetValue(retries) };
+            clientOptions.Validate();
+
+            using var identity = Identity.CreateSecp256k1();
+            await using var host = new Libp2pHost(new Libp2pHostOptions(identity)
+            {
+                ConnectTimeout = seconds,
+                HandshakeTimeout = seconds,
+                StreamNegotiationTimeout = seconds,
+                WakuMetadata = new WakuMetadataOptions(parse.GetValue(clusterId), parse.GetValue(shards) ?? []),
+            });
+            Libp2pConnection connection;
+            try
+            {
+                connection = await host.DialAsync(target!, token).ConfigureAwait(false);
+            }
+            catch (Libp2pException e)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot reach {target}: {e.Reason}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.CouldNotRun;
+            }
+
+            Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> pages = useLegacy
+                ? new LegacyStoreClient(connection, clientOptions).QueryPagesAsync
+                : new StoreQueryClient(connection, clientOptions).QueryPagesAsync;
+            return await RunAsync(pages, query, parse.GetValue(json), token).ConfigureAwait(false);
+        }, ct));
+        return command;
+    }
+
+    /// <summary>Streams the pages to stdout (text or JSON lines), rejections and the summary to stderr (and to the JSON).</summary>
+    private static async Task<int> RunAsync(Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> queryPages, StoreQuery query, bool json, CancellationToken cancellationToken)
+    {
+        using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        using var writer = JsonOutput.CreateWriter(stdout);
+        using var text = new StreamWriter(stdout, leaveOpen: true);
+        long messages = 0, rejected = 0, bytes = 0;
+        int pages = 0;
+        StoreException? failure = null;
+        try
+        {
+            await foreach (var page in queryPages(query, cancellationToken).ConfigureAwait(false))
+            {
+                pages++;
+                bytes += page.ResponseBytes;
+                messages += page.Messages.Count;
+                rejected += page.Rejected.Count;
+                foreach (var m in page.Messages)
+                {
+                    if (json)
+                    {
+                        WriteMessage(writer, m);
+                        FlushLine(writer, stdout);
+                    }
+                    else
+                    {
+                        await text.WriteLineAsync(FormatMessage(m)).ConfigureAwait(false);
+                    }
+                }
+
+                foreach (var r in page.Rejected)
+                {
+                    if (json)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("type", "rejected");
+                        writer.WriteNumber("page", r.Page);
+                        writer.WriteString("reason", JsonNamingPolicy.SnakeCaseLower.ConvertName(r.Reason.ToString()));
+                        writer.WriteString("claimed_hash", r.ClaimedHash);
+                        if (r.ComputedHash is { } computed)
+                        {
+                            writer.WriteString("computed_hash", computed);
+                        }
+
+                        writer.WriteString("detail", r.Detail);
+                        writer.WriteEndObject();
+                        FlushLine(writer, stdout);
+                    }
+
+                    await Console.Error.WriteLineAsync($"rejected (page {r.Page}): {r.Reason} {r.ClaimedHash} {r.Detail}").ConfigureAwait(false);
+                }
+
+                if (!json)
+                {
+                    await text.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (StoreException e)
+        {
+            failure = e;
+        }
+
+        await text.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        if (json)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "summary");
+            writer.WriteBoolean("complete", failure is null);
+            writer.WriteNumber("pages", pages);
+            writer.WriteNumber("messages", messages);
+            writer.WriteNumber("rejected", rejected);
+            writer.WriteNumber("response_bytes", bytes);
+            if (failure is not null)
+            {
+                writer.WriteString("error", JsonNamingPolicy.SnakeCaseLower.ConvertName(failure.Kind.ToString()));
+                if (failure.StatusCode is { } code)
+                {
+                    writer.WriteNumber("status_code", code);
+                }
+
+                writer.WriteString("error_message", failure.Message);
+            }
+
+            writer.WriteEndObject();
+            FlushLine(writer, stdout);
+        }
+
+        await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{messages} message(s) in {pages} page(s), {rejected} rejected, {bytes} response bytes{(failure is null ? "" : $"; stopped: {failure.Kind}: {failure.Message}")}")).ConfigureAwait(false);
+        if (failure is { Kind: StoreErrorKind.ProtocolNotSupported } && pages == 0)
+        {
+            return ExitCodes.CouldNotRun;
+        }
+
+        return failure is null && rejected == 0 ? ExitCodes.Healthy : ExitCodes.DamageFound;
+    }
+
+    private static void FlushLine(Utf8JsonWriter writer, Stream stream)
+    {
+        writer.Flush();
+        writer.Reset();
+        stream.WriteByte((byte)'\n');
+    }
+
+    private static void WriteMessage(Utf8JsonWriter writer, StoreMessage m)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "message");
+        writer.WriteString("message_hash", m.MessageHashHex);
+        if (m.PubsubTopic is { } pubsub)
+        {
+            writer.WriteString("pubsub_topic", pubsub);
+        }
+
+        if (m.HasData)
+        {
+            writer.WriteString("content_topic", m.ContentTopic);
+            writer.WriteNumber("timestamp", m.Timestamp);
+            writer.WriteNumber("version", m.Version);
+            writer.WriteString("payload", Convert.ToBase64String(m.Payload));
+            if (m.Meta is { } meta)
+            {
+                writer.WriteString("meta", Convert.ToBase64String(meta));
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>One line per message: hash, time, topics, size.</summary>
+    public static string FormatMessage(StoreMessage m)
+    {
+        if (!m.HasData)
+        {
+            return m.PubsubTopic is null ? m.MessageHashHex : $"{m.MessageHashHex}  {m.PubsubTopic}";
+        }
+
+        string time = m.Timestamp == 0 ? "(no timestamp)" : FormatTime(m.Timestamp);
+        return string.Create(CultureInfo.InvariantCulture, $"{m.MessageHashHex}  {time}  {m.PubsubTopic}  {m.ContentTopic}  {m.Payload.Length} B{(m.Meta is null ? "" : $"  meta {Convert.ToHexStringLower(m.Meta)}")}");
+    }
+
+    private static string FormatTime(long unixNanoseconds) =>
+        DateTimeOffset.UnixEpoch.AddTicks(unixNanoseconds / 100).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Unix nanoseconds, or an ISO-8601 date/time (UTC unless it carries an offset).</summary>
+    public static long ParseTime(string value, string option)
+    {
+        if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long ns))
+        {
+            return ns;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            return (time - DateTimeOffset.UnixEpoch).Ticks * 100;
+        }
+
+        throw new ArgumentException($"{option} '{value}' is neither Unix nanoseconds nor an ISO-8601 date/time.");
+    }
+
+    private static byte[] ParseHash(string hex)
+    {
+        string h = hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex;
+        if (h.Length != 64 || !h.All(Uri.IsHexDigit))
+        {
+            throw new ArgumentException($"--hash '{hex}' is not 64 hex digits.");
+        }
+
+        return Convert.FromHexString(h);
+    }
+}

@@ -1,0 +1,300 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Google.Protobuf;
+using Waku.StoreForensics.Net;
+using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Store.Protos;
+using Index = Waku.StoreForensics.Store.Protos.Index;
+
+namespace Waku.StoreForensics.Store;
+
+/// <summary>
+/// Legacy store client (<c>/vac/waku/store/2.0.0-beta4</c>, nwaku v0.8–v0.36 and v0.37 with <c>--legacy-store</c>;
+/// shared/reference/nwaku-store-format.md §5.4): HistoryRPC over one stream per page, paginated with the node's
+/// Index cursor. The protocol carries no message hash, so each message's deterministic hash is computed here, and
+/// the cursor's digest (SHA-256 of content topic ‖ payload) is checked against the page's boundary message.
+/// </summary>
+public sealed class LegacyStoreClient
+{
+    /// <summary>The legacy store protocol ID.</summary>
+    public const string ProtocolId = "/vac/waku/store/2.0.0-beta4";
+
+    private readonly Func<CancellationToken, Task<Stream>> _openStream;
+
+    /// <summary>Creates a client that queries the peer at the other end of <paramref name="connection"/>.</summary>
+    public LegacyStoreClient(Libp2pConnection connection, StoreClientOptions? options = null)
+        : this(async ct => await connection.OpenStreamAsync(ProtocolId, ct).ConfigureAwait(false), options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+    }
+
+    internal LegacyStoreClient(Func<CancellationToken, Task<Stream>> openStream, StoreClientOptions? options)
+    {
+        Options = options ?? new StoreClientOptions();
+        Options.Validate();
+        _openStream = openStream;
+    }
+
+    /// <summary>The client's limits.</summary>
+    public StoreClientOptions Options { get; }
+
+    /// <summary>
+    /// Runs <paramref name="query"/> to the last page. The query must name a pubsub topic (legacy responses do not
+    /// carry one per message, and the hash needs it) and cannot be hash-only or a lookup by hash.
+    /// </summary>
+    /// <exception cref="StoreException">The node refused, broke the protocol, or a limit or timeout was reached;
+    /// <see cref="StoreException.Partial"/> holds what arrived before.</exception>
+    public async Task<StoreQueryResult> QueryAllAsync(StoreQuery query, CancellationToken cancellationToken = default)
+    {
+        var messages = new List<StoreMessage>();
+        var rejected = new List<RejectedMessage>();
+        int pages = 0;
+        long bytes = 0;
+        try
+        {
+            await foreach (var page in QueryPagesAsync(query, cancellationToken).ConfigureAwait(false))
+            {
+                pages++;
+                bytes += page.ResponseBytes;
+                messages.AddRange(page.Messages);
+                rejected.AddRange(page.Rejected);
+            }
+        }
+        catch (StoreException e)
+        {
+            throw e.WithPartial(new StoreQueryResult(messages, rejected, pages, bytes, Complete: false));
+        }
+
+        return new StoreQueryResult(messages, rejected, pages, bytes, Complete: true);
+    }
+
+    /// <summary>Runs <paramref name="query"/> page by page (see <see cref="QueryAllAsync"/>). A page's
+    /// <see cref="StorePage.NextCursor"/> is the cursor Index's digest.</summary>
+    /// <exception cref="StoreException">The node refused, broke the protocol, or a limit or timeout was reached.</exception>
+    public async IAsyncEnumerable<StorePage> QueryPagesAsync(StoreQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        if (query.PubsubTopic is null)
+        {
+            throw new ArgumentException("A legacy store query must name a pubsub topic: its responses carry none per message.", nameof(query));
+        }
+
+        if (!query.IncludeData || query.MessageHashes.Count > 0)
+        {
+            throw new ArgumentException("The legacy store has no hash-only queries and no lookup by hash (store v3 has).", nameof(query));
+        }
+
+        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (Options.TotalTimeout != Timeout.InfiniteTimeSpan)
+        {
+            total.CancelAfter(Options.TotalTimeout);
+        }
+
+        var seen = new HashSet<MessageHashKey>();
+        var cursors = new HashSet<string>(StringComparer.Ordinal);
+        Index? cursor = null;
+        long received = 0;
+        for (int number = 1; ; number++)
+        {
+            if (number > Options.MaxPages)
+            {
+                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node still had a next page after {Options.MaxPages} pages (MaxPages).");
+            }
+
+            HistoryResponse response;
+            int size;
+            try
+            {
+                (response, size) = await StoreRetry.RunAsync(async ct =>
+                {
+                    var rpc = BuildRequest(query, cursor);
+                    var (reply, bytes) = await SendAsync(rpc, ct).ConfigureAwait(false);
+                    return (CheckResponse(reply, rpc.RequestId), bytes);
+                }, Options, total.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && total.IsCancellationRequested)
+            {
+                throw new StoreException(StoreErrorKind.Timeout, $"The query did not finish within {Options.TotalTimeout} (TotalTimeout); {number - 1} page(s) received.", innerException: e);
+            }
+
+            received += response.Messages.Count;
+            if (received > Options.MaxMessages)
+            {
+                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node sent more than {Options.MaxMessages} messages (MaxMessages).");
+            }
+
+            Index? next = response.PagingInfo?.Cursor;
+            if (next is not null && (!next.HasDigest || next.Digest.Length != NwakuMessageKeys.KeyLength))
+            {
+                throw new StoreException(StoreErrorKind.MalformedResponse, $"Page {number} has a cursor without a 32-byte digest.");
+            }
+
+            var page = CheckPage(query, number, response, next, size, seen);
+            if (next is not null && !cursors.Add(Convert.ToHexString(next.ToByteArray())))
+            {
+                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node repeated a cursor on page {number}: pagination would never end.");
+            }
+
+            yield return page;
+            if (next is null)
+            {
+                yield break;
+            }
+
+            // nwaku's Index decoder requires all four fields: write them explicitly, zeros included.
+            cursor = new Index
+            {
+                Digest = next.Digest,
+                ReceiverTime = next.ReceiverTime,
+                SenderTime = next.SenderTime,
+                PubsubTopic = next.HasPubsubTopic ? next.PubsubTopic : query.PubsubTopic,
+            };
+        }
+    }
+
+    private static HistoryResponse CheckResponse(HistoryRPC reply, string requestId)
+    {
+        var response = reply.Response
+            ?? throw new StoreException(StoreErrorKind.MalformedResponse, "The HistoryRPC carries no response.");
+        if (response.Error != HistoryResponse.Types.Error.None)
+        {
+            throw new StoreException(StoreErrorKind.RemoteStatus, $"The node answered error {(uint)response.Error} ({response.Error}).", (uint)response.Error, response.Error.ToString());
+        }
+
+        if (!string.Equals(reply.RequestId, requestId, StringComparison.Ordinal))
+        {
+            throw new StoreException(StoreErrorKind.MalformedResponse, $"The response's request ID '{StoreQueryClient.Truncate(reply.RequestId)}' is not the request's '{requestId}'.");
+        }
+
+        return response;
+    }
+
+    internal static HistoryRPC BuildRequest(StoreQuery query, Index? cursor)
+    {
+        var historyQuery = new HistoryQuery
+        {
+            PubsubTopic = query.PubsubTopic ?? "",
+            PagingInfo = new PagingInfo
+            {
+                PageSize = (ulong)query.PageSize,
+                Direction = query.Forward ? PagingInfo.Types.Direction.Forward : PagingInfo.Types.Direction.Backward,
+                Cursor = cursor,
+            },
+        };
+        historyQuery.ContentFilters.AddRange(query.ContentTopics.Select(t => new ContentFilter { ContentTopic = t }));
+        if (query.TimeStart is { } start)
+        {
+            historyQuery.StartTime = start;
+        }
+
+        if (query.TimeEnd is { } end)
+        {
+            historyQuery.EndTime = end;
+        }
+
+        // nwaku rejects a HistoryRPC without request_id.
+        return new HistoryRPC { RequestId = Guid.NewGuid().ToString("N"), Query = historyQuery };
+    }
+
+    private static StorePage CheckPage(StoreQuery query, int number, HistoryResponse response, Index? next, int size, HashSet<MessageHashKey> seen)
+    {
+        var messages = new List<StoreMessage>(response.Messages.Count);
+        var rejected = new List<RejectedMessage>();
+        byte[] pubsub = Encoding.UTF8.GetBytes(query.PubsubTopic!);
+        // The cursor is the Index of the last message returned in the direction of travel; pages are ascending.
+        int boundary = query.Forward ? response.Messages.Count - 1 : 0;
+        for (int i = 0; i < response.Messages.Count; i++)
+        {
+            var m = response.Messages[i];
+            byte[] content = Encoding.UTF8.GetBytes(m.ContentTopic);
+            byte[] meta = m.HasMeta ? m.Meta.ToByteArray() : [];
+            long timestamp = m.HasTimestamp ? m.Timestamp : 0;
+            var hash = NwakuMessageKeys.ComputeMessageHash(pubsub, m.Payload.Span, content, meta, timestamp);
+            string hex = Convert.ToHexStringLower(hash);
+            RejectedMessage Reject(MessageRejection reason, string detail, string? claimed = null) => new(number, reason, claimed ?? "", hex, detail);
+
+            if (i == boundary && next is not null)
+            {
+                var digest = NwakuMessageKeys.ComputeDigest(content, m.Payload.Span);
+                if (!next.Digest.Span.SequenceEqual(digest))
+                {
+                    rejected.Add(Reject(MessageRejection.HashMismatch, "The cursor's digest differs from SHA-256(content topic ‖ payload) of the page's boundary message.", Convert.ToHexStringLower(next.Digest.Span)));
+                    continue;
+                }
+            }
+
+            if (query.ContentTopics.Count > 0 && !query.ContentTopics.Contains(m.ContentTopic, StringComparer.Ordinal))
+            {
+                rejected.Add(Reject(MessageRejection.OutsideQuery, $"Content topic '{StoreQueryClient.Truncate(m.ContentTopic)}' was not queried."));
+                continue;
+            }
+
+            // The legacy time filter applies to storedAt, which is the message timestamp when it has one.
+            if (timestamp > 0 && ((query.TimeStart is { } start && timestamp < start) || (query.TimeEnd is { } end && timestamp > end)))
+            {
+                rejected.Add(Reject(MessageRejection.OutsideQuery, $"Timestamp {timestamp} is outside the queried range."));
+                continue;
+            }
+
+            if (!seen.Add(MessageHashKey.From(hash)))
+            {
+                rejected.Add(Reject(MessageRejection.Duplicate, "The same message arrived earlier in this query."));
+                continue;
+            }
+
+            messages.Add(new StoreMessage(hash, query.PubsubTopic, true, m.ContentTopic, m.Payload.ToByteArray(), m.Version, timestamp, m.HasMeta ? meta : null));
+        }
+
+        return new StorePage(number, messages, rejected, next?.Digest.ToByteArray(), size);
+    }
+
+    private async Task<(HistoryRPC Reply, int Size)> SendAsync(HistoryRPC request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.RequestTimeout);
+        Stream? stream = null;
+        try
+        {
+            stream = await _openStream(timeout.Token).ConfigureAwait(false);
+            await LengthPrefixed.WriteAsync(stream, request.ToByteArray(), timeout.Token).ConfigureAwait(false);
+            if (stream is Net.Muxing.Libp2pStream libp2p)
+            {
+                await libp2p.CloseWriteAsync(timeout.Token).ConfigureAwait(false);
+            }
+
+            var bytes = await LengthPrefixed.ReadAsync(stream, Options.MaxResponseBytes, timeout.Token).ConfigureAwait(false)
+                ?? throw new StoreException(StoreErrorKind.Transport, "The node closed the stream without answering.");
+            try
+            {
+                return (HistoryRPC.Parser.ParseFrom(bytes), bytes.Length);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                throw new StoreException(StoreErrorKind.MalformedResponse, $"The response ({bytes.Length} bytes) is not a HistoryRPC: {e.Message}", innerException: e);
+            }
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            (stream as Net.Muxing.Libp2pStream)?.Reset();
+            throw new StoreException(StoreErrorKind.Timeout, $"The node did not answer within {Options.RequestTimeout} (RequestTimeout).", innerException: e);
+        }
+        catch (Libp2pException e)
+        {
+            (stream as Net.Muxing.Libp2pStream)?.Reset();
+            throw StoreQueryClient.FromLibp2p(e, ProtocolId);
+        }
+        catch (IOException e)
+        {
+            (stream as Net.Muxing.Libp2pStream)?.Reset();
+            throw new StoreException(StoreErrorKind.Transport, e.Message, innerException: e);
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
