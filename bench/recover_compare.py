@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import mmap
 import os
 import random
 import re
@@ -57,7 +58,7 @@ class BTreeShape:
 
 
 class SqliteFile:
-    def __init__(self, data: bytes):
+    def __init__(self, data):  # bytes or mmap
         self.data = data
         ps = struct.unpack(">H", data[16:18])[0]
         self.page_size = 65536 if ps == 1 else ps
@@ -65,7 +66,7 @@ class SqliteFile:
         self.page_count = len(data) // self.page_size
 
     def page(self, n: int) -> bytes:
-        return self.data[(n - 1) * self.page_size: n * self.page_size]
+        return bytes(self.data[(n - 1) * self.page_size: n * self.page_size])
 
     def _local_payload(self, kind: int, p: int) -> int:
         # fileformat2 §1.6 "B-tree Cell Format": overflow thresholds
@@ -82,7 +83,8 @@ class SqliteFile:
         while first and first <= self.page_count and first not in seen:
             seen.add(first)
             chain.append(first)
-            first = struct.unpack(">I", self.page(first)[:4])[0]
+            off = (first - 1) * self.page_size
+            first = struct.unpack(">I", self.data[off:off + 4])[0]
         return chain
 
     def walk(self, root: int) -> BTreeShape:
@@ -153,63 +155,65 @@ def table_root(db: str, table: str) -> int:
 # ---------------------------------------------------------------- damage
 
 def damage(healthy: str, out_dir: str, scenarios: list[str], seed: int) -> dict[str, str]:
-    """Writes <out_dir>/<scenario>.db for each scenario; returns scenario -> description of the edit."""
+    """Writes <out_dir>/<scenario>.db for each scenario; returns scenario -> description of the edit.
+    Each copy is made with copyfile and patched in place, so a 1 GB store is never held in memory."""
     os.makedirs(out_dir, exist_ok=True)
     layout = detect_layout(healthy)
-    with open(healthy, "rb") as f:
-        original = f.read()
-    sf = SqliteFile(original)
-    shape = sf.walk(table_root(healthy, layout.table))
-    ps = sf.page_size
+    size = os.path.getsize(healthy)
+    with open(healthy, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        sf = SqliteFile(m)
+        shape = sf.walk(table_root(healthy, layout.table))
+        ps, page_count = sf.page_size, sf.page_count
     notes: dict[str, str] = {}
     for name in scenarios:
         rng = random.Random(f"{seed}:{name}")
-        data = bytearray(original)
         path = os.path.join(out_dir, f"{name}.db")
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", ".pristine"):
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
+        shutil.copyfile(healthy, path)
+        edits: list[tuple[int, bytes]] = []          # (file offset, new bytes)
         if name == "truncate":
-            keep = (sf.page_count * 6 // 10) * ps + ps // 2
-            del data[keep:]
-            notes[name] = f"file cut to {keep} of {len(original)} bytes (60 % of {sf.page_count} pages + half a page)"
+            keep = (page_count * 6 // 10) * ps + ps // 2
+            os.truncate(path, keep)
+            notes[name] = f"file cut to {keep} of {size} bytes (60 % of {page_count} pages + half a page)"
         elif name == "zero-interior":
             candidates = sorted(p for p, d in shape.interior.items() if d == 1) or \
                 sorted(p for p, d in shape.interior.items() if d > 0)
             if not candidates:
                 raise SystemExit(f"{layout.table} b-tree has no interior page below its root")
             victim = candidates[len(candidates) // 2]
-            data[(victim - 1) * ps: victim * ps] = bytes(ps)
+            edits.append(((victim - 1) * ps, bytes(ps)))
             depth = max(shape.interior.values()) + 1
-            notes[name] = f"interior page {victim} (depth 1 of {depth} levels, {len(shape.interior)} interior pages) zeroed"
+            notes[name] = (f"interior page {victim} zeroed (one of {len(candidates)} children of the root; "
+                           f"{depth} levels, {len(shape.interior)} interior pages)")
         elif name == "zero-root":
-            data[(shape.root - 1) * ps: shape.root * ps] = bytes(ps)
+            edits.append(((shape.root - 1) * ps, bytes(ps)))
             notes[name] = f"root page {shape.root} of {layout.table} zeroed"
         elif name == "byte-flips":
             flips = 64
-            for _ in range(flips):
-                off = rng.randrange(ps, len(data))          # page 1 (header + schema) left intact
-                data[off] ^= rng.randrange(1, 256)
-            notes[name] = f"{flips} random bytes XORed in pages 2..{sf.page_count}"
+            with open(healthy, "rb") as f:
+                for _ in range(flips):
+                    off = rng.randrange(ps, size)          # page 1 (header + schema) left intact
+                    f.seek(off)
+                    edits.append((off, bytes([f.read(1)[0] ^ rng.randrange(1, 256)])))
+            notes[name] = f"{flips} random bytes XORed in pages 2..{page_count}"
         elif name == "overflow-chain":
             chains = [c for c in shape.overflow_chains if len(c) >= 2]
             picked = rng.sample(chains, min(10, len(chains)))
             others = [c[0] for c in shape.overflow_chains if c not in picked]
             cut = spliced = 0
             for i, chain in enumerate(picked):
-                head = (chain[0] - 1) * ps
                 if i % 2 == 0:
                     target = 0
                     cut += 1
                 else:
                     target = rng.choice(others)
                     spliced += 1
-                data[head: head + 4] = struct.pack(">I", target)
+                edits.append(((chain[0] - 1) * ps, struct.pack(">I", target)))
             notes[name] = (f"{len(picked)} overflow chains (of {len(chains)} with ≥2 pages) broken at their first page: "
                            f"{cut} cut short (next=0), {spliced} spliced into another row's chain")
         elif name == "deleted-rows":
-            with open(path, "wb") as f:
-                f.write(data)
             con = sqlite3.connect(path)
             con.execute("PRAGMA secure_delete=OFF")
             keys = [r[0] for r in con.execute(f'SELECT "{layout.key}" FROM "{layout.table}" ORDER BY "{layout.key}"')]
@@ -222,11 +226,13 @@ def damage(healthy: str, out_dir: str, scenarios: list[str], seed: int) -> dict[
                 if os.path.exists(path + suffix):
                     os.remove(path + suffix)
             notes[name] = f"{len(doomed)} of {len(keys)} rows deleted (every 10th by key, secure_delete=OFF)"
-            continue
         else:
             raise SystemExit(f"unknown scenario {name}")
-        with open(path, "wb") as f:
-            f.write(data)
+        if edits:
+            with open(path, "r+b") as f:
+                for off, b in edits:
+                    f.seek(off)
+                    f.write(b)
     return notes
 
 
