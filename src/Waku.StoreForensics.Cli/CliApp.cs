@@ -12,6 +12,7 @@ public static class CliApp
         var root = new RootCommand("Forensics for the SQLite store of a Waku v2 node (nwaku).")
         {
             ScanCommand.Create(),
+            RecoverCommand.Create(),
             PagesCommand.Create(),
             DumpCommand.Create(),
         };

@@ -11,8 +11,12 @@ public enum CarveSource
     FreelistCell,
     /// <summary>A deleted cell inside a freeblock of a b-tree page.</summary>
     Freeblock,
-    /// <summary>A cell left in the unallocated gap of a page, or in a page whose header is destroyed.</summary>
+    /// <summary>A cell of an older copy of a page that a committed WAL frame replaced.</summary>
+    SupersededCell,
+    /// <summary>A cell left in the unallocated gap of a page, a freelist trunk or the unused tail of an overflow page.</summary>
     Unallocated,
+    /// <summary>A cell in a page whose b-tree header is destroyed (zeroed or overwritten), not on the freelist.</summary>
+    DamagedPage,
     /// <summary>A cell of a page image held in a WAL frame.</summary>
     WalFrame,
     /// <summary>A cell of a page image held in a hot rollback journal.</summary>

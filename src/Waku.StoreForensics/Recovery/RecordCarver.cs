@@ -3,6 +3,18 @@ using Waku.StoreForensics.Sqlite;
 
 namespace Waku.StoreForensics.Recovery;
 
+/// <summary>Which parts of a page image to carve.</summary>
+[Flags]
+public enum CarveParts
+{
+    /// <summary>The cells a page's header lists (and every byte of a page whose header is destroyed).</summary>
+    Cells = 1,
+    /// <summary>Freeblocks, the unallocated gap, freelist trunks and overflow tails: where deleted cells linger.</summary>
+    FreeSpace = 2,
+    /// <summary>Both.</summary>
+    All = Cells | FreeSpace,
+}
+
 /// <summary>
 /// Carves records out of every place a SQLite file can still hold them: cells of reached, orphaned, freelist
 /// and superseded pages, freeblocks and unallocated space (deleted cells whose first four bytes a freeblock
@@ -14,105 +26,116 @@ public sealed class RecordCarver
     private readonly SqliteDatabase _db;
     private readonly IReadOnlyList<ICarveShape> _shapes;
     private readonly List<long> _serialTypes = new();
-    private byte[] _payload = [];
-    private byte[] _overflow = [];
+    private byte[] _payload;
+    private byte[] _overflow;
 
     /// <summary>Creates a carver for <paramref name="database"/> looking for records of the given shapes in free space.</summary>
     public RecordCarver(SqliteDatabase database, IReadOnlyList<ICarveShape> shapes)
     {
         _db = database ?? throw new ArgumentNullException(nameof(database));
         _shapes = shapes ?? throw new ArgumentNullException(nameof(shapes));
+        _payload = new byte[database.PageSize];
+        _overflow = new byte[database.PageSize];
     }
 
-    /// <summary>Carves every source. Lazily yields candidates; reports progress in [0, 1].</summary>
-    public IEnumerable<CarvedRecord> Carve(IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Carves every source: file pages, then WAL frames, then journal images. Lazily yields candidates.</summary>
+    public IEnumerable<CarvedRecord> Carve(CancellationToken cancellationToken = default)
     {
         var map = _db.MapPages();
-        uint filePages = _db.FilePageCount;
-        int walFrames = _db.Wal?.Frames.Count ?? 0;
-        int journalPages = _db.Journal?.Pages.Count ?? 0;
-        double total = Math.Max(1, filePages + walFrames + journalPages);
-        var image = new byte[_db.PageSize];
-        _payload = ArrayPool<byte>.Shared.Rent(_db.PageSize);
-        _overflow = ArrayPool<byte>.Shared.Rent(_db.PageSize);
-        try
-        {
-            for (uint page = 1; page <= filePages; page++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var info = page <= map.Count ? map[(int)page - 1] : null;
-                var kind = info?.Kind ?? PageKind.Orphan;
-                if (kind is PageKind.PointerMap or PageKind.LockByte)
-                {
-                    continue;
-                }
+        var pages = Enumerable.Range(1, (int)_db.FilePageCount).Select(p => (uint)p);
+        return CarveFilePages(map, pages, CarveParts.All, cancellationToken)
+            .Concat(CarveWalFrames(_db.Wal?.Frames ?? [], CarveParts.All, cancellationToken))
+            .Concat(CarveJournal(cancellationToken));
+    }
 
-                _db.ReadPageFromFile(page, image);
-                if (kind == PageKind.Overflow)
+    /// <summary>
+    /// Carves the database file's own copy of <paramref name="pages"/> (ignoring the WAL). <paramref name="map"/>
+    /// (from <see cref="SqliteDatabase.MapPages"/>) tells each page's kind, hence the source of its cells.
+    /// </summary>
+    public IEnumerable<CarvedRecord> CarveFilePages(IReadOnlyList<PageInfo> map, IEnumerable<uint> pages, CarveParts parts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(pages);
+        var image = new byte[_db.PageSize];
+        foreach (uint page in pages)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = page <= map.Count ? map[(int)page - 1] : null;
+            var kind = info?.Kind ?? PageKind.Orphan;
+            if (kind is PageKind.PointerMap or PageKind.LockByte or PageKind.Missing || page > _db.FilePageCount)
+            {
+                continue;
+            }
+
+            _db.ReadPageFromFile(page, image);
+            if (kind == PageKind.Overflow)
+            {
+                // The last page of a chain holds the payload's tail; what follows is whatever the page held before.
+                if ((parts & CarveParts.FreeSpace) != 0)
                 {
-                    // The last page of a chain holds the payload's tail; what follows is whatever the page held before.
-                    int staleStart = _db.UsableSize - info!.FreeBytes;
                     var stale = new List<CarvedRecord>();
-                    ScanFreeSpace(image, page, staleStart, _db.UsableSize, CarveSource.Unallocated, -1, false, stale);
+                    ScanFreeSpace(image, page, _db.UsableSize - info!.FreeBytes, _db.UsableSize, CarveSource.Unallocated, -1, false, stale);
                     foreach (var record in stale)
                     {
                         yield return record;
                     }
-
-                    continue;
                 }
 
-                var cellSource = kind switch
-                {
-                    PageKind.Orphan => CarveSource.OrphanCell,
-                    PageKind.FreelistLeaf or PageKind.FreelistTrunk => CarveSource.FreelistCell,
-                    _ => CarveSource.LiveCell,
-                };
-                // With a WAL, the file's copy of a page the WAL replaced is an older version of it.
-                bool superseded = _db.Wal?.FindCommittedFrame(page) is not null;
-                foreach (var record in CarveImage(image, page, superseded ? CarveSource.OrphanCell : cellSource, kind == PageKind.FreelistTrunk, -1, false))
-                {
-                    yield return record;
-                }
-
-                progress?.Report(page / total);
+                continue;
             }
 
-            for (int i = 0; i < walFrames; i++)
+            var cellSource = kind switch
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var frame = _db.Wal!.Frames[i];
-                _db.Wal.ReadFrame(frame, image);
-                foreach (var record in CarveImage(image, frame.PageNumber, CarveSource.WalFrame, false, frame.Index, frame.Committed))
-                {
-                    yield return record;
-                }
-
-                progress?.Report((filePages + i + 1) / total);
-            }
-
-            for (int i = 0; i < journalPages; i++)
+                PageKind.Orphan => CarveSource.OrphanCell,
+                PageKind.FreelistLeaf or PageKind.FreelistTrunk => CarveSource.FreelistCell,
+                _ => CarveSource.LiveCell,
+            };
+            // With a WAL, the file's copy of a page the WAL replaced is an older version of it.
+            if (_db.Wal?.FindCommittedFrame(page) is not null)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var jp = _db.Journal!.Pages[i];
-                _db.Journal.ReadPage(jp, image);
-                foreach (var record in CarveImage(image, jp.PageNumber, CarveSource.JournalImage, false, -1, false))
-                {
-                    yield return record;
-                }
+                cellSource = CarveSource.SupersededCell;
             }
 
-            progress?.Report(1);
+            foreach (var record in CarveImage(image, page, cellSource, kind == PageKind.FreelistTrunk, -1, false, parts))
+            {
+                yield return record;
+            }
         }
-        finally
+    }
+
+    /// <summary>Carves the page images held in <paramref name="frames"/>.</summary>
+    public IEnumerable<CarvedRecord> CarveWalFrames(IEnumerable<Sqlite.Wal.WalFrame> frames, CarveParts parts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var image = new byte[_db.PageSize];
+        foreach (var frame in frames)
         {
-            ArrayPool<byte>.Shared.Return(_payload);
-            ArrayPool<byte>.Shared.Return(_overflow);
+            cancellationToken.ThrowIfCancellationRequested();
+            _db.Wal!.ReadFrame(frame, image);
+            foreach (var record in CarveImage(image, frame.PageNumber, CarveSource.WalFrame, false, frame.Index, frame.Committed, parts))
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>Carves the page images of a hot rollback journal.</summary>
+    public IEnumerable<CarvedRecord> CarveJournal(CancellationToken cancellationToken = default)
+    {
+        var image = new byte[_db.PageSize];
+        foreach (var page in _db.Journal?.Pages ?? [])
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _db.Journal!.ReadPage(page, image);
+            foreach (var record in CarveImage(image, page.PageNumber, CarveSource.JournalImage, false, -1, false, CarveParts.All))
+            {
+                yield return record;
+            }
         }
     }
 
     /// <summary>Carves one page image: its cells, then its free space.</summary>
-    private List<CarvedRecord> CarveImage(byte[] image, uint pageNumber, CarveSource cellSource, bool freelistTrunk, int walFrame, bool committed)
+    private List<CarvedRecord> CarveImage(byte[] image, uint pageNumber, CarveSource cellSource, bool freelistTrunk, int walFrame, bool committed, CarveParts parts)
     {
         var results = new List<CarvedRecord>();
         int usable = _db.UsableSize;
@@ -120,11 +143,21 @@ public sealed class RecordCarver
         if (page is null)
         {
             // No b-tree header (zeroed, overwritten, freelist trunk): every byte may hold an old cell.
-            ScanFreeSpace(image, pageNumber, freelistTrunk ? 8 : 0, usable, CarveSource.Unallocated, walFrame, committed, results);
+            var source = freelistTrunk ? CarveSource.Unallocated : cellSource switch
+            {
+                CarveSource.FreelistCell => CarveSource.Unallocated,
+                CarveSource.LiveCell or CarveSource.OrphanCell => CarveSource.DamagedPage,
+                _ => cellSource,
+            };
+            if ((parts & (source == CarveSource.DamagedPage ? CarveParts.Cells : CarveParts.FreeSpace)) != 0)
+            {
+                ScanFreeSpace(image, pageNumber, freelistTrunk ? 8 : 0, usable, source, walFrame, committed, results);
+            }
+
             return results;
         }
 
-        if (page.Type is BTreePageType.LeafIndex or BTreePageType.LeafTable or BTreePageType.InteriorIndex)
+        if ((parts & CarveParts.Cells) != 0 && page.Type is BTreePageType.LeafIndex or BTreePageType.LeafTable or BTreePageType.InteriorIndex)
         {
             foreach (var cell in page.Cells)
             {
@@ -134,6 +167,11 @@ public sealed class RecordCarver
                     results.Add(new CarvedRecord(cellSource, pageNumber, cell.Offset, walFrame, committed, values, _serialTypes.ToArray(), null, false));
                 }
             }
+        }
+
+        if ((parts & CarveParts.FreeSpace) == 0)
+        {
+            return results;
         }
 
         foreach (var block in page.Freeblocks)

@@ -91,6 +91,9 @@ public static class RecordShapeDetector
         _ => StorageClasses.None,
     };
 
+    /// <summary>True when a record with <paramref name="serialTypes"/> could belong to <paramref name="shape"/>.</summary>
+    public static bool Fits(RecordShape shape, ReadOnlySpan<long> serialTypes) => TryScore(shape, serialTypes, out _);
+
     private static bool TryScore(RecordShape shape, ReadOnlySpan<long> serialTypes, out int score)
     {
         score = 0;

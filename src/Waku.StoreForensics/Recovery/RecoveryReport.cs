@@ -1,0 +1,100 @@
+using Waku.StoreForensics.Scanning;
+using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Validation;
+
+namespace Waku.StoreForensics.Recovery;
+
+/// <summary>Whether a row is part of the database, was lost from it by damage, or had been deleted.</summary>
+public enum RowState
+{
+    /// <summary>Reached through the live b-tree: what SQL would return.</summary>
+    Live,
+    /// <summary>Not reachable any more, but never deleted: orphaned by damage. Restored by default.</summary>
+    Lost,
+    /// <summary>Deleted (freeblocks, freelist, superseded or uncommitted versions). Restored only when asked.</summary>
+    Deleted,
+}
+
+/// <summary>What became of a candidate row.</summary>
+public enum RowVerdict
+{
+    /// <summary>Validated (key recomputed where nwaku's formula allows) and written to the output.</summary>
+    Written,
+    /// <summary>A valid deleted row, left out of the output (see <see cref="RecoveryOptions.IncludeDeleted"/>) and kept in the quarantine file.</summary>
+    DeletedExcluded,
+    /// <summary>Failed validation: kept in the quarantine file with the reason.</summary>
+    Quarantined,
+    /// <summary>Another candidate with the same key was chosen (same values, or an older version).</summary>
+    Duplicate,
+}
+
+/// <summary>How recovery should run.</summary>
+public sealed record RecoveryOptions
+{
+    /// <summary>Database to create. It must not exist unless <see cref="Overwrite"/> is set.</summary>
+    public required string OutputPath { get; init; }
+
+    /// <summary>Message layout to write; null for the input's own layout.</summary>
+    public MessageSchemaId? TargetLayout { get; init; }
+
+    /// <summary>Also write valid deleted rows (they are always reported and kept in the quarantine file).</summary>
+    public bool IncludeDeleted { get; init; }
+
+    /// <summary>Replace an existing output file.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Settings of the row validators.</summary>
+    public MessageRowValidationOptions Validation { get; init; } = new();
+}
+
+/// <summary>Rows of one table, from one source, with one verdict.</summary>
+/// <param name="Table">"message" or "peer".</param>
+/// <param name="Source">Where the candidates were found (live b-tree, orphan cell, freeblock, WAL frame, …).</param>
+/// <param name="Verdict">What became of them.</param>
+/// <param name="Rows">How many.</param>
+public sealed record RecoveryCount(string Table, string Source, RowVerdict Verdict, long Rows);
+
+/// <summary>The outcome of <see cref="StoreRecovery.Recover"/>.</summary>
+public sealed record RecoveryReport
+{
+    /// <summary>Input files with their SHA-256 (unchanged by recovery).</summary>
+    public required IReadOnlyList<EvidenceFile> Inputs { get; init; }
+    /// <summary>When recovery started.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>Wall time in seconds.</summary>
+    public required double Seconds { get; init; }
+    /// <summary>Message layout detected in the input.</summary>
+    public required string InputLayout { get; init; }
+    /// <summary>How the layout was detected: "schema table" or "record shapes".</summary>
+    public required string LayoutDetectedFrom { get; init; }
+    /// <summary>user_version of the input.</summary>
+    public required int InputUserVersion { get; init; }
+    /// <summary>The database written.</summary>
+    public required string OutputPath { get; init; }
+    /// <summary>Message layout written.</summary>
+    public required string OutputLayout { get; init; }
+    /// <summary>user_version written.</summary>
+    public required int OutputUserVersion { get; init; }
+    /// <summary>Quarantine database beside the output (rejected and excluded rows, with reasons).</summary>
+    public required string QuarantinePath { get; init; }
+    /// <summary>Message rows written.</summary>
+    public required long MessagesWritten { get; init; }
+    /// <summary>Peer rows written.</summary>
+    public required long PeersWritten { get; init; }
+    /// <summary>Rows kept in the quarantine file (rejected plus excluded deleted rows).</summary>
+    public required long QuarantinedRows { get; init; }
+    /// <summary>Live or lost rows that failed validation: damage inside rows that were part of the database.</summary>
+    public required long QuarantinedLiveOrLost { get; init; }
+    /// <summary>Error-level findings of the page reader on the input (file-format damage).</summary>
+    public required int InputDamageFindings { get; init; }
+    /// <summary>True when the input was damaged: file-format errors, or live/lost rows that failed validation.</summary>
+    public bool DamageFound => InputDamageFindings > 0 || QuarantinedLiveOrLost > 0;
+    /// <summary>Candidate records carved from every source before validation and de-duplication.</summary>
+    public required long Candidates { get; init; }
+    /// <summary>Rows per table × source × verdict.</summary>
+    public required IReadOnlyList<RecoveryCount> Counts { get; init; }
+    /// <summary>The output passed integrity_check, reopened, and holds exactly the rows counted here.</summary>
+    public required bool OutputVerified { get; init; }
+    /// <summary>Findings about the input's layout (known broken states) and conversions made.</summary>
+    public required IReadOnlyList<Finding> Notes { get; init; }
+}

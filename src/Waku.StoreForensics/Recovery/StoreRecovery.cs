@@ -1,0 +1,515 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Waku.StoreForensics.Scanning;
+using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Sqlite;
+using Waku.StoreForensics.Validation;
+
+namespace Waku.StoreForensics.Recovery;
+
+/// <summary>
+/// Carves every surviving row of an nwaku store, proves each one with the validators (the key recomputed by
+/// nwaku's formula), and writes a clean database in nwaku's exact schema, plus a quarantine database with every
+/// rejected or excluded row and its reason. The input is only read.
+/// </summary>
+/// <remarks>
+/// Candidates are taken in passes, best source first, and the first valid candidate of a key wins:
+/// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back);
+/// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, and the newest committed
+///     WAL image of each page;
+/// (3) deleted rows: older committed WAL images (newest first), the file's copies of pages the WAL replaced,
+///     freelist pages, freeblocks, unallocated gaps and overflow tails, uncommitted WAL frames, then journal
+///     images. Within a pass, page order. Rows of pass 3 are written only with <see cref="RecoveryOptions.IncludeDeleted"/>.
+/// A candidate that fails validation goes to quarantine and does not claim its key, so a later valid copy can.
+/// Memory stays bounded: rows stream from the reader into the output; only 16-byte key fingerprints are kept.
+/// </remarks>
+public static class StoreRecovery
+{
+    /// <summary>Recovers <paramref name="inputPath"/> into <see cref="RecoveryOptions.OutputPath"/>.</summary>
+    public static RecoveryReport Recover(string inputPath, RecoveryOptions options, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputPath);
+        ArgumentNullException.ThrowIfNull(options);
+        string output = Path.GetFullPath(options.OutputPath);
+        string input = Path.GetFullPath(inputPath);
+        foreach (string suffix in new[] { "", "-wal", "-journal", "-shm" })
+        {
+            if (string.Equals(output, input + suffix, StringComparison.Ordinal))
+            {
+                throw new ArgumentException("The output must not be the input or one of its sidecar files: evidence is never written.", nameof(options));
+            }
+        }
+
+        if (File.Exists(output) && !options.Overwrite)
+        {
+            throw new IOException($"{output} exists; choose another output or allow overwriting.");
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        progress?.Report(new ScanProgress("hashing evidence", 0));
+        var inputs = StoreScanner.HashEvidence(input, cancellationToken);
+
+        // A hot journal means SQLite would roll the file back before reading it: recover that state.
+        bool hotJournal;
+        using (var journal = Sqlite.Journal.RollbackJournal.TryOpen(input + "-journal"))
+        {
+            hotJournal = journal is { IsHot: true };
+        }
+
+        using var db = SqliteDatabase.Open(input, new SqliteReadOptions { Overlay = hotJournal ? JournalOverlay.RollbackJournal : JournalOverlay.Wal });
+        return Run(db, options, progress, cancellationToken, inputs, started, clock);
+    }
+
+    private static RecoveryReport Run(SqliteDatabase db, RecoveryOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken, IReadOnlyList<EvidenceFile> inputs, DateTimeOffset started, Stopwatch clock)
+    {
+        progress?.Report(new ScanProgress("mapping pages", 0.05));
+        var map = db.MapPages();
+        var notes = new List<Finding>();
+        var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, map, notes);
+        var targetSchema = options.TargetLayout is { } target ? NwakuSchemaCatalog.Get(target) : inputSchema;
+        if (targetSchema.Id != inputSchema.Id)
+        {
+            notes.Add(new Finding(Severity.Info, FindingKind.UserVersionMismatch, Location.Unknown, $"{inputSchema.Id} → {targetSchema.Id}",
+                targetSchema.Columns.Any(c => c.Role == ColumnRole.MessageHash) && !inputSchema.Columns.Any(c => c.Role == ColumnRole.MessageHash)
+                    ? "Rows converted as nwaku's migrations would, except messageHash: computed from each row's own values instead of migration 00008's randomblob(32)."
+                    : "Rows converted as nwaku's migrations would."));
+        }
+
+        // Peers live in the message file up to v0.12 (S1–S7); later layouts keep them in peers.db.
+        var outputPeerSchema = peerSchema is not null && targetSchema.Id <= MessageSchemaId.S7 ? peerSchema : null;
+        string outputDirectory = Path.GetDirectoryName(Path.GetFullPath(options.OutputPath))!;
+        string temp = Path.Combine(outputDirectory, $".{Path.GetFileName(options.OutputPath)}.{Guid.NewGuid():N}.tmp");
+        string quarantinePath = Path.GetFullPath(options.OutputPath) + ".quarantine.db";
+        string quarantineTemp = quarantinePath + $".{Guid.NewGuid():N}.tmp";
+        var run = new RecoveryRun(db, map, inputSchema, targetSchema, peerSchema, options, cancellationToken);
+        long messagesWritten;
+        long peersWritten = 0;
+        try
+        {
+            using (var quarantine = new QuarantineWriter(quarantineTemp))
+            {
+                run.Quarantine = quarantine;
+                using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema);
+                progress?.Report(new ScanProgress("recovering rows", 0.2));
+                messagesWritten = writer.InsertMessages(run.MessageRows(progress));
+                if (outputPeerSchema is not null)
+                {
+                    peersWritten = writer.InsertPeers(run.PeerRows());
+                }
+                else
+                {
+                    run.DropPeers();
+                }
+            }
+
+            progress?.Report(new ScanProgress("verifying output", 0.9));
+            bool verified = Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten);
+            Commit(temp, Path.GetFullPath(options.OutputPath), options.Overwrite);
+            Commit(quarantineTemp, quarantinePath, overwrite: true);
+            progress?.Report(new ScanProgress("done", 1));
+            return new RecoveryReport
+            {
+                Inputs = inputs,
+                StartedAt = started,
+                Seconds = clock.Elapsed.TotalSeconds,
+                InputLayout = inputSchema.Id.ToString(),
+                LayoutDetectedFrom = detectedFrom,
+                InputUserVersion = db.Header.UserVersion,
+                OutputPath = Path.GetFullPath(options.OutputPath),
+                OutputLayout = targetSchema.Id.ToString(),
+                OutputUserVersion = targetSchema.UserVersions[0],
+                QuarantinePath = quarantinePath,
+                MessagesWritten = messagesWritten,
+                PeersWritten = peersWritten,
+                QuarantinedRows = run.QuarantinedRows,
+                QuarantinedLiveOrLost = run.QuarantinedLiveOrLost,
+                InputDamageFindings = db.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
+                Candidates = run.Candidates,
+                Counts = run.Counts(),
+                OutputVerified = verified,
+                Notes = notes,
+            };
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (string leftover in new[] { temp, quarantineTemp })
+            {
+                foreach (string suffix in new[] { "", "-wal", "-shm", "-journal" })
+                {
+                    File.Delete(leftover + suffix);
+                }
+            }
+        }
+    }
+
+    /// <summary>The input's Message layout (schema table first, record shapes when it is lost) and Peer layout.</summary>
+    private static (MessageTableSchema Schema, string From, PeerTableSchema? Peer) DetectLayouts(SqliteDatabase db, IReadOnlyList<PageInfo> map, List<Finding> notes)
+    {
+        var objects = db.Schema.Select(o => new Schema.SchemaObject(o.Type, o.Name, o.TableName, o.Sql, o.RootPage)).ToList();
+        var detection = SchemaDetector.Detect(db.Header.UserVersion, objects);
+        notes.AddRange(detection.Findings.Where(f => f.Kind is FindingKind.V04LayoutUnderUserVersion2 or FindingKind.UserVersionZeroOverSchema7 or FindingKind.InterruptedMigration or FindingKind.RandomMessageHashesFromMigration8));
+        var peer = detection.Peer is { IsExactMatch: true } p ? p.Schema : null;
+        if (detection.MessageSchema is { } schema)
+        {
+            return (schema, "schema table", peer);
+        }
+
+        // The schema table is lost or foreign: vote over the records of every b-tree leaf page in the file.
+        var records = new List<long[]>();
+        var types = new List<long>();
+        var image = new byte[db.PageSize];
+        for (uint page = 1; page <= Math.Min(db.FilePageCount, 50_000u); page++)
+        {
+            db.ReadPageFromFile(page, image);
+            if (BTreePage.TryDecode(image, page, db.UsableSize) is { Type: BTreePageType.LeafIndex } decoded)
+            {
+                foreach (var cell in decoded.Cells)
+                {
+                    if (RecordDecoder.TryReadHeader(image.AsSpan(cell.LocalPayloadOffset, cell.LocalPayloadSize), cell.PayloadSize, types, out _, out _))
+                    {
+                        records.Add(types.ToArray());
+                    }
+                }
+            }
+        }
+
+        var votes = RecordShapeDetector.Vote(records).Where(v => v.Shape.IndexName is null).ToList();
+        var best = votes.FirstOrDefault(v => v.Shape.Table is MessageTableSchema)
+            ?? throw new InvalidDataException("No nwaku Message records found: neither the schema table nor the record shapes name a Message layout.");
+        var bestPeer = votes.FirstOrDefault(v => v.Shape.Table is PeerTableSchema)?.Shape.Table as PeerTableSchema;
+        notes.Add(new Finding(Severity.Warning, FindingKind.LayoutFromRecordShapes, Location.Unknown,
+            $"{best.MatchedRecords} of {records.Count} leaf records fit {((MessageTableSchema)best.Shape.Table).Id}",
+            "The schema table does not name the Message layout; it was recognised from the records on the pages."));
+        return ((MessageTableSchema)best.Shape.Table, "record shapes", peer ?? bestPeer);
+    }
+
+    private static bool Verify(string path, MessageTableSchema schema, long messages, PeerTableSchema? peerSchema, long peers)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA integrity_check";
+        bool ok = (command.ExecuteScalar() as string) == "ok";
+        command.CommandText = $"SELECT count(*) FROM {schema.TableName}";
+        ok &= (long)command.ExecuteScalar()! == messages;
+        if (peerSchema is not null)
+        {
+            command.CommandText = $"SELECT count(*) FROM {peerSchema.TableName}";
+            ok &= (long)command.ExecuteScalar()! == peers;
+        }
+
+        // Fold the WAL into the file so that the rename moves one self-contained file.
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        command.ExecuteNonQuery();
+        if (!ok)
+        {
+            throw new InvalidOperationException($"The rebuilt database {path} failed verification (integrity_check or row counts).");
+        }
+
+        return ok;
+    }
+
+    /// <summary>Flushes and renames: a reader of the output sees the old file or the whole new one, never half.</summary>
+    private static void Commit(string temp, string final, bool overwrite)
+    {
+        SqliteConnection.ClearAllPools();
+        using (var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, final, overwrite);
+        foreach (string suffix in new[] { "-wal", "-shm" })
+        {
+            File.Delete(temp + suffix);
+        }
+    }
+
+    /// <summary>State of one recovery: the passes, the key fingerprints, the counters.</summary>
+    private sealed class RecoveryRun(
+        SqliteDatabase db,
+        IReadOnlyList<PageInfo> map,
+        MessageTableSchema schema,
+        MessageTableSchema target,
+        PeerTableSchema? peerSchema,
+        RecoveryOptions options,
+        CancellationToken cancellationToken)
+    {
+        private readonly HashSet<UInt128> _claimed = new();
+        private readonly Dictionary<(string Table, string Source, RowVerdict Verdict), long> _counts = new();
+        private readonly List<(object?[] Row, string Source, RowState State)> _peers = new();
+        private readonly HashSet<UInt128> _peerKeys = new();
+
+        public QuarantineWriter Quarantine { get; set; } = null!;
+        public long QuarantinedRows { get; private set; }
+        public long QuarantinedLiveOrLost { get; private set; }
+        public long Candidates { get; private set; }
+
+        public IReadOnlyList<RecoveryCount> Counts() =>
+            _counts.Select(c => new RecoveryCount(c.Key.Table, c.Key.Source, c.Key.Verdict, c.Value))
+                .OrderBy(c => c.Table, StringComparer.Ordinal).ThenBy(c => c.Source, StringComparer.Ordinal).ThenBy(c => c.Verdict).ToList();
+
+        /// <summary>Message rows to write, in target layout, streamed pass by pass.</summary>
+        public IEnumerable<object?[]> MessageRows(IProgress<ScanProgress>? progress)
+        {
+            // Pass 1: the live tree.
+            var root = db.Schema.FirstOrDefault(o => o.Type == "table" && string.Equals(o.Name, schema.TableName, StringComparison.OrdinalIgnoreCase));
+            if (root is { RootPage: > 0 } && root.Sql is not null && TableDefinition.TryParse(root.Sql, out var definition, out _))
+            {
+                foreach (var row in db.ReadRows(root.RootPage, definition!))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var values = row.Values.Length == schema.Columns.Count ? row.Values : schema.RecordToDeclaredOrder(row.Values);
+                    if (Accept(values, "live b-tree", RowState.Live, row.Provenance.Page, row.Provenance.CellOffset, row.Provenance.WalFrame) is { } output)
+                    {
+                        yield return output;
+                    }
+                }
+            }
+
+            var peerRoot = peerSchema is null ? null : db.Schema.FirstOrDefault(o => o.Type == "table" && string.Equals(o.Name, peerSchema.TableName, StringComparison.OrdinalIgnoreCase));
+            if (peerRoot is { RootPage: > 0 } && peerRoot.Sql is not null && TableDefinition.TryParse(peerRoot.Sql, out var peerDefinition, out _))
+            {
+                foreach (var row in db.ReadRows(peerRoot.RootPage, peerDefinition!))
+                {
+                    AddPeer(row.Values, "live b-tree", RowState.Live);
+                }
+            }
+
+            progress?.Report(new ScanProgress("carving lost rows", 0.4));
+            var shapes = CarveShapes.For(schema).Concat(peerSchema is null ? [] : CarveShapes.For(peerSchema)).ToList();
+            var carver = new RecordCarver(db, shapes);
+
+            // Pass 2: rows lost to damage.
+            var orphans = map.Where(p => p.Kind == PageKind.Orphan).Select(p => p.Page);
+            var latestFrames = (db.Wal?.Frames ?? []).Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
+            foreach (var output in Consider(carver.CarveFilePages(map, orphans, CarveParts.Cells, cancellationToken).Concat(carver.CarveWalFrames(latestFrames, CarveParts.Cells, cancellationToken)), RowState.Lost))
+            {
+                yield return output;
+            }
+
+            // Pass 3: deleted rows, newest first.
+            progress?.Report(new ScanProgress("carving deleted rows", 0.6));
+            var frames = db.Wal?.Frames ?? [];
+            var olderCommitted = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index != f.Index).OrderByDescending(f => f.Index);
+            var pages = Enumerable.Range(1, (int)db.FilePageCount).Select(p => (uint)p);
+            var deleted = carver.CarveWalFrames(olderCommitted, CarveParts.All, cancellationToken)
+                .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
+                .Concat(carver.CarveFilePages(map, pages, CarveParts.All, cancellationToken).Where(r => r.Source is not (CarveSource.LiveCell or CarveSource.OrphanCell or CarveSource.DamagedPage)))
+                .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed), CarveParts.All, cancellationToken))
+                .Concat(carver.CarveJournal(cancellationToken));
+            foreach (var output in Consider(deleted, RowState.Deleted))
+            {
+                yield return output;
+            }
+        }
+
+        private IEnumerable<object?[]> Consider(IEnumerable<CarvedRecord> records, RowState state)
+        {
+            foreach (var record in records)
+            {
+                Candidates++;
+                string source = SourceName(record);
+                if (IsShapeOf(record, peerSchema))
+                {
+                    AddPeer(peerSchema!.RecordToDeclaredOrder(record.Values), source, state);
+                    continue;
+                }
+
+                if (!IsShapeOf(record, schema))
+                {
+                    continue; // an index entry or a stray match: not a row
+                }
+
+                if (Accept(schema.RecordToDeclaredOrder(record.Values), source, state, record.Page, record.Offset, record.WalFrame) is { } output)
+                {
+                    yield return output;
+                }
+            }
+        }
+
+        private static bool IsShapeOf(CarvedRecord record, TableSchema? table) =>
+            table is not null && (record.Shape is not null
+                ? string.Equals(record.Shape.Name, table.TableName, StringComparison.Ordinal)
+                : RecordShapeDetector.AllShapes.Any(s => s.Table == table && s.IndexName is null && RecordShapeDetector.Fits(s, record.SerialTypes)));
+
+        private static string SourceName(CarvedRecord record) => record.Source switch
+        {
+            CarveSource.WalFrame => record.WalCommitted ? "wal frame (committed)" : "wal frame (uncommitted)",
+            var s => s switch
+            {
+                CarveSource.LiveCell => "live cell",
+                CarveSource.OrphanCell => "orphan page",
+                CarveSource.FreelistCell => "freelist page",
+                CarveSource.Freeblock => "freeblock",
+                CarveSource.SupersededCell => "page replaced by wal",
+                CarveSource.Unallocated => "unallocated space",
+                CarveSource.DamagedPage => "damaged page",
+                _ => "journal image",
+            },
+        };
+
+        /// <summary>Validates one candidate; returns the row to write, or null (duplicate, quarantined, excluded).</summary>
+        private object?[]? Accept(object?[] row, string source, RowState state, uint page, int offset, int walFrame)
+        {
+            var key = Fingerprint(schema, row);
+            if (_claimed.Contains(key))
+            {
+                Count("message", source, RowVerdict.Duplicate);
+                return null;
+            }
+
+            var where = new Location(Page: page, Offset: offset);
+            var errors = MessageRowValidator.Validate(schema, row, options.Validation, where).Where(f => f.Severity == Severity.Error).ToList();
+            if (errors.Count > 0)
+            {
+                Quarantine.Add("message", row, schema, string.Join("; ", errors.Select(e => $"{e.Kind}: {e.Evidence}")), state, source, page, offset, walFrame);
+                QuarantinedRows++;
+                QuarantinedLiveOrLost += state == RowState.Deleted ? 0 : 1;
+                Count("message", source, RowVerdict.Quarantined);
+                return null;
+            }
+
+            _claimed.Add(key);
+            if (state == RowState.Deleted && !options.IncludeDeleted)
+            {
+                Quarantine.Add("message", row, schema, "deleted row (valid); written only with --include-deleted", state, source, page, offset, walFrame);
+                QuarantinedRows++;
+                Count("message", source, RowVerdict.DeletedExcluded);
+                return null;
+            }
+
+            Count("message", source, RowVerdict.Written);
+            return target.Id == schema.Id ? row : MessageConversion.Convert(row, schema, target);
+        }
+
+        private void AddPeer(object?[] row, string source, RowState state)
+        {
+            var key = Fingerprint(peerSchema!, row);
+            if (!_peerKeys.Add(key))
+            {
+                Count("peer", source, RowVerdict.Duplicate);
+                return;
+            }
+
+            _peers.Add((row, source, state));
+        }
+
+        /// <summary>Peers to write. No peer validator exists yet, so peer rows are checked only for shape and key.</summary>
+        public IEnumerable<object?[]> PeerRows()
+        {
+            foreach (var (row, source, state) in _peers)
+            {
+                if (state == RowState.Deleted && !options.IncludeDeleted)
+                {
+                    Quarantine.Add("peer", row, peerSchema!, "deleted row; written only with --include-deleted", state, source, 0, 0, -1);
+                    QuarantinedRows++;
+                    Count("peer", source, RowVerdict.DeletedExcluded);
+                    continue;
+                }
+
+                Count("peer", source, RowVerdict.Written);
+                yield return row;
+            }
+        }
+
+        /// <summary>The target layout keeps peers in another file: every recovered peer goes to quarantine.</summary>
+        public void DropPeers()
+        {
+            foreach (var (row, source, state) in _peers)
+            {
+                Quarantine.Add("peer", row, peerSchema!, "the target layout keeps peers in peers.db; not written", state, source, 0, 0, -1);
+                QuarantinedRows++;
+                Count("peer", source, RowVerdict.Quarantined);
+            }
+        }
+
+        private void Count(string table, string source, RowVerdict verdict) =>
+            _counts[(table, source, verdict)] = _counts.GetValueOrDefault((table, source, verdict)) + 1;
+
+        /// <summary>16 bytes of SHA-256 over the primary-key values: enough to tell keys apart, small enough for huge stores.</summary>
+        private static UInt128 Fingerprint(TableSchema table, object?[] row)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (string column in table.PrimaryKey)
+            {
+                object? value = row[table.IndexOf(column)];
+                byte[] bytes = value switch
+                {
+                    byte[] b => b,
+                    long l => BitConverter.GetBytes(l),
+                    double d => BitConverter.GetBytes(d),
+                    string s => Encoding.UTF8.GetBytes(s),
+                    _ => [],
+                };
+                hash.AppendData(BitConverter.GetBytes(bytes.Length));
+                hash.AppendData(bytes);
+            }
+
+            Span<byte> digest = stackalloc byte[32];
+            hash.GetHashAndReset(digest);
+            return new UInt128(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));
+        }
+    }
+}
+
+/// <summary>Writes rejected and excluded rows with their reason into a SQLite file beside the output.</summary>
+internal sealed class QuarantineWriter : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly SqliteCommand _insert;
+
+    public QuarantineWriter(string path)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        _connection.Open();
+        using (var create = _connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE quarantine (tbl TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER, layout TEXT NOT NULL, row_json TEXT NOT NULL)";
+            create.ExecuteNonQuery();
+        }
+
+        _transaction = _connection.BeginTransaction();
+        _insert = _connection.CreateCommand();
+        _insert.Transaction = _transaction;
+        _insert.CommandText = "INSERT INTO quarantine VALUES ($t, $r, $s, $src, $p, $o, $w, $l, $j)";
+        foreach (string name in new[] { "$t", "$r", "$s", "$src", "$p", "$o", "$w", "$l", "$j" })
+        {
+            _insert.Parameters.Add(name, SqliteType.Text);
+        }
+    }
+
+    public void Add(string table, object?[] row, TableSchema schema, string reason, RowState state, string source, uint page, int offset, int walFrame)
+    {
+        var json = new Dictionary<string, object?>();
+        for (int i = 0; i < row.Length && i < schema.Columns.Count; i++)
+        {
+            json[schema.Columns[i].Name] = row[i] is byte[] b ? "x'" + Convert.ToHexStringLower(b) + "'" : row[i];
+        }
+
+        _insert.Parameters["$t"].Value = table;
+        _insert.Parameters["$r"].Value = reason;
+        _insert.Parameters["$s"].Value = state.ToString();
+        _insert.Parameters["$src"].Value = source;
+        _insert.Parameters["$p"].Value = page == 0 ? DBNull.Value : page;
+        _insert.Parameters["$o"].Value = page == 0 ? DBNull.Value : offset;
+        _insert.Parameters["$w"].Value = walFrame < 0 ? DBNull.Value : walFrame;
+        _insert.Parameters["$l"].Value = schema is MessageTableSchema m ? m.Id.ToString() : ((PeerTableSchema)schema).Id.ToString();
+        _insert.Parameters["$j"].Value = JsonSerializer.Serialize(json);
+        _insert.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _transaction.Commit();
+        _insert.Dispose();
+        _transaction.Dispose();
+        _connection.Dispose();
+    }
+}

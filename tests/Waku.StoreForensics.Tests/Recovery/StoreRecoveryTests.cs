@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Waku.StoreForensics.Recovery;
+using Waku.StoreForensics.SampleGenerator;
+using Waku.StoreForensics.Scanning;
+using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Sqlite;
+using Waku.StoreForensics.Tests.Sqlite;
+using Waku.StoreForensics.Validation;
+
+namespace Waku.StoreForensics.Tests.Recovery;
+
+public class StoreRecoveryTests
+{
+    private static string Generate(TempDir dir, MessageSchemaId layout, int messages, int seed = 11)
+    {
+        string folder = Path.Combine(dir.Path, $"gen-{layout}-{seed}");
+        SampleStoreGenerator.Generate(folder, new SampleStoreOptions { Layout = layout, MessageCount = messages, Seed = seed, PeerCount = 4 });
+        return Path.Combine(folder, SampleStoreGenerator.MessageFileName);
+    }
+
+    private static Dictionary<string, string> Rows(string path, string table)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        return RandomDatabase.Query(c, $"SELECT * FROM {table}").Select(RandomDatabase.Canonical).ToDictionary(r => r, r => r);
+    }
+
+    /// <summary>Rows of an evidence file read by our reader: opening it with SQLite would create -shm beside it.</summary>
+    private static Dictionary<string, string> EvidenceRows(string path, string table)
+    {
+        using var db = SqliteDatabase.Open(path);
+        return db.ReadTable(table).Select(r => RandomDatabase.Canonical(r.Values)).ToDictionary(r => r, r => r);
+    }
+
+    private static Dictionary<string, string> Fingerprint(string folder) =>
+        Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    [Theory]
+    [InlineData(MessageSchemaId.S1)]
+    [InlineData(MessageSchemaId.S10)]
+    public void Recover_HealthyStore_OutputEqualsInputRowForRowInNwakusSchema(MessageSchemaId layout)
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, layout, 150);
+        var schema = NwakuSchemaCatalog.Get(layout);
+        var before = Fingerprint(Path.GetDirectoryName(input)!);
+        string output = dir.File("out.db");
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = output });
+
+        Assert.True(report.OutputVerified);
+        Assert.False(File.Exists(output + "-wal"), "the output must be one self-contained file");
+        Assert.Equal(150, report.MessagesWritten);
+        Assert.Equal(0, report.QuarantinedLiveOrLost);
+        Assert.False(report.DamageFound);
+        Assert.Equal(EvidenceRows(input, schema.TableName).Keys.Order(), Rows(output, schema.TableName).Keys.Order());
+        using (var db = SqliteDatabase.Open(output))
+        {
+            Assert.Equal(schema.UserVersions[0], db.Header.UserVersion);
+            Assert.Equal(schema.StoredSql, db.FindObject(schema.TableName)!.Sql);
+            Assert.True(db.Header.WalMode);
+        }
+
+        Assert.Equal(before, Fingerprint(Path.GetDirectoryName(input)!));
+        Assert.True(StoreScanner.Scan(output).Healthy);
+    }
+
+    [Fact]
+    public void Recover_WalStore_LeavesInputWalAndNoShm()
+    {
+        using var dir = new TempDir();
+        string source = dir.File("live.db");
+        string evidence = Path.Combine(dir.Path, "evidence");
+        Directory.CreateDirectory(evidence);
+        string input = Path.Combine(evidence, "store.sqlite3");
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+        var rng = new Random(3);
+        using (var writer = NwakuDatabaseWriter.Create(source, schema))
+        {
+            writer.InsertMessages(Enumerable.Range(0, 80).Select(i =>
+                new StoredMessage("/waku/2/rs/1/0", "/app/1/chat/proto", RandomBytes(rng, 200 + i), 0, 1_760_000_000_000_000_000 + i, null, 1_760_000_000_000_000_000 + i).ToRow(schema)));
+            // Copy while the writer is open: the rows are only in the WAL.
+            File.Copy(source, input);
+            File.Copy(source + "-wal", input + "-wal");
+        }
+
+        var before = Fingerprint(evidence);
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = dir.File("out.db") });
+        Assert.Equal(80, report.MessagesWritten);
+        Assert.Equal(before, Fingerprint(evidence));
+        Assert.False(File.Exists(input + "-shm"));
+    }
+
+    [Fact]
+    public void Recover_ZeroedInteriorPage_EveryIntactRowBackExactlyAndNoWrongRow()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S10, 600);
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+        var written = Rows(input, schema.TableName);
+        uint zeroed;
+        List<RowLocation> located;
+        int pageSize;
+        using (var db = SqliteDatabase.Open(input))
+        {
+            pageSize = db.PageSize;
+            var rootPage = db.ReadBTreePage(db.FindObject(schema.TableName)!.RootPage)!;
+            zeroed = rootPage.Cells[rootPage.Cells.Count / 2].LeftChild;
+            located = db.LocateRows(schema.TableName).ToList();
+        }
+
+        using (var file = new FileStream(input, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = (zeroed - 1) * (long)pageSize;
+            file.Write(new byte[pageSize]);
+        }
+
+        // Ground truth: rows whose cell and overflow pages do not touch the zeroed page.
+        var intact = located.Where(l => l.Row.Provenance.Page != zeroed && !l.OverflowPages.Contains(zeroed))
+            .Select(l => RandomDatabase.Canonical(l.Row.Values)).ToHashSet();
+        Assert.True(intact.Count < written.Count);
+
+        string output = dir.File("out.db");
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = output });
+        var recovered = Rows(output, schema.TableName);
+        Assert.All(recovered.Keys, r => Assert.True(written.ContainsKey(r), "an emitted row differs from every written row"));
+        int back = intact.Count(recovered.ContainsKey);
+        Assert.True(back >= intact.Count * 0.99, $"{back} of {intact.Count} intact rows recovered");
+        Assert.Contains(report.Counts, c => c.Source == "orphan page" && c.Verdict == RowVerdict.Written || c.Source == "live b-tree");
+    }
+
+    [Fact]
+    public void Recover_DeletedRows_WrittenOnlyWithIncludeDeleted()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S10, 300);
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+        var all = Rows(input, schema.TableName);
+        using (var c = new SqliteConnection($"Data Source={input};Pooling=False"))
+        {
+            c.Open();
+            RandomDatabase.Exec(c, "PRAGMA secure_delete=OFF");
+            RandomDatabase.Exec(c, "DELETE FROM message WHERE timestamp % 4 = 0 OR substr(messageHash, 1, 1) < x'30'");
+            RandomDatabase.Exec(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+
+        var remaining = Rows(input, schema.TableName);
+        int deleted = all.Count - remaining.Count;
+        Assert.True(deleted > 10);
+
+        var without = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = dir.File("a.db") });
+        Assert.Equal(remaining.Count, without.MessagesWritten);
+        Assert.True(without.Counts.Where(c => c.Verdict == RowVerdict.DeletedExcluded).Sum(c => c.Rows) > 0);
+
+        var with = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = dir.File("b.db"), IncludeDeleted = true });
+        var restored = Rows(dir.File("b.db"), schema.TableName);
+        Assert.All(restored.Keys, r => Assert.True(all.ContainsKey(r), "a restored deleted row differs from what was written"));
+        Assert.True(restored.Count > remaining.Count);
+    }
+
+    [Fact]
+    public void Recover_V04ToLatest_WritesRealMessageHashesThatValidate()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S1, 120);
+        string output = dir.File("latest.db");
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = output, TargetLayout = MessageSchemaId.S10 });
+        Assert.Equal(120, report.MessagesWritten);
+        Assert.Equal("S10", report.OutputLayout);
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+        using var db = SqliteDatabase.Open(output);
+        Assert.Equal(10, db.Header.UserVersion);
+        foreach (var row in db.ReadTable(schema.TableName))
+        {
+            Assert.DoesNotContain(MessageRowValidator.Validate(schema, row.Values), f => f.Severity == Severity.Error || f.Kind == FindingKind.KeyNotReproducible);
+        }
+    }
+
+    [Fact]
+    public void Recover_Issue791State_RebuildsAConsistentDatabase()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S1, 50);
+        using (var c = new SqliteConnection($"Data Source={input};Pooling=False"))
+        {
+            c.Open();
+            RandomDatabase.Exec(c, "PRAGMA user_version = 2");
+        }
+
+        Assert.Contains(StoreScanner.Scan(input).Findings, f => f.Kind == FindingKind.V04LayoutUnderUserVersion2);
+        string output = dir.File("fixed.db");
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = output });
+        Assert.Contains(report.Notes, n => n.Kind == FindingKind.V04LayoutUnderUserVersion2);
+        Assert.Equal(1, report.OutputUserVersion);
+        var scan = StoreScanner.Scan(output);
+        Assert.DoesNotContain(scan.Findings, f => f.Severity != Severity.Info);
+    }
+
+    [Fact]
+    public void Recover_RowWithWrongDigest_IsQuarantinedWithItsReason()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S1, 40);
+        using (var c = new SqliteConnection($"Data Source={input};Pooling=False"))
+        {
+            c.Open();
+            RandomDatabase.Exec(c, "UPDATE Message SET payload = x'00112233' WHERE id = (SELECT id FROM Message ORDER BY id LIMIT 1)");
+        }
+
+        string output = dir.File("out.db");
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = output });
+        Assert.Equal(39, report.MessagesWritten);
+        using var q = new SqliteConnection($"Data Source={report.QuarantinePath};Mode=ReadOnly;Pooling=False");
+        q.Open();
+        var reasons = RandomDatabase.Query(q, "SELECT reason FROM quarantine WHERE state = 'Live'").Select(r => (string)r[0]!).ToList();
+        Assert.Contains(reasons, r => r.Contains("KeyMismatch", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Recover_OutputIsTheInput_IsRefused()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S1, 10);
+        Assert.Throws<ArgumentException>(() => StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = input + "-wal", Overwrite = true }));
+    }
+
+    private static byte[] RandomBytes(Random rng, int n)
+    {
+        var b = new byte[n];
+        rng.NextBytes(b);
+        return b;
+    }
+}
