@@ -325,18 +325,23 @@ class Run:
     exit_codes: list[int]
     errors: list[str]
     verify: str = ""
+    cpu: float = 0.0            # user + system seconds of the tool's processes
+    verify_seconds: float = 0.0
+    summary: str = ""
 
 
-def _time_file_stats(path: str) -> tuple[int, str]:
-    rss, text = 0, ""
+def _time_file_stats(path: str) -> tuple[int, float]:
+    """Peak RSS (kB) and user+system CPU seconds from a `/usr/bin/time -v -o` file."""
+    rss, cpu = 0, 0.0
     try:
         with open(path) as f:
             text = f.read()
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
         rss = int(m.group(1)) if m else 0
+        cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text))
     except OSError:
         pass
-    return rss, text
+    return rss, cpu
 
 
 def _tail(text: str, lines: int = 6) -> str:
@@ -374,10 +379,12 @@ def run_sqlite_recover(shell: str, damaged: str, out: str, workdir: str, tag: st
         p1.stdout.close()
         rc2 = p2.wait()
         rc1 = p1.wait()
+    verify_start = time.perf_counter()
     verify = subprocess.run([shell, out, "PRAGMA integrity_check"], capture_output=True, text=True)
     wall = time.perf_counter() - start
-    rss1, _ = _time_file_stats(t1)
-    rss2, _ = _time_file_stats(t2)
+    verify_seconds = time.perf_counter() - verify_start
+    rss1, cpu1 = _time_file_stats(t1)
+    rss2, cpu2 = _time_file_stats(t2)
     errors = []
     for label, path, rc in (("recover", e1, rc1), ("load", e2, rc2)):
         with open(path, errors="replace") as f:
@@ -387,7 +394,8 @@ def run_sqlite_recover(shell: str, damaged: str, out: str, workdir: str, tag: st
     v = verify.stdout.strip().splitlines()
     verify_text = "ok" if v == ["ok"] else _tail(verify.stdout + verify.stderr, 3)
     return Run(ok=os.path.exists(out) and verify_text == "ok", wall=wall, rss_kb=[rss1, rss2],
-               exit_codes=[rc1, rc2], errors=errors, verify=verify_text)
+               exit_codes=[rc1, rc2], errors=errors, verify=verify_text, cpu=cpu1 + cpu2,
+               verify_seconds=verify_seconds)
 
 
 def run_ours(cli: list[str], damaged: str, out: str, workdir: str, tag: str) -> Run:
@@ -402,7 +410,7 @@ def run_ours(cli: list[str], damaged: str, out: str, workdir: str, tag: str) -> 
         rc = subprocess.call(["/usr/bin/time", "-v", "-o", t, *cli, "recover", damaged, "--out", out, "--json"],
                              stdout=so, stderr=se)
     wall = time.perf_counter() - start
-    rss, _ = _time_file_stats(t)
+    rss, cpu = _time_file_stats(t)
     errors = []
     with open(report + ".err", errors="replace") as f:
         err = f.read()
@@ -411,8 +419,17 @@ def run_ours(cli: list[str], damaged: str, out: str, workdir: str, tag: str) -> 
             out_text = f.read()
         errors.append(f"exit {rc}: {_tail(err) or _tail(out_text) or '(no output)'}")
     verify = _integrity(out) if os.path.exists(out) else "no output database"
+    summary = ""
+    try:
+        with open(report) as f:
+            rep = json.load(f)
+        summary = (f"report: {rep.get('messages_written')} messages written, {rep.get('quarantined_rows')} quarantined, "
+                   f"{rep.get('candidates')} candidates, output_verified={rep.get('output_verified')}, "
+                   f"{rep.get('seconds', 0):.2f} s by its own clock")
+    except (OSError, ValueError, AttributeError) as e:
+        summary = f"report not readable as JSON ({e})"
     return Run(ok=os.path.exists(out) and verify == "ok", wall=wall, rss_kb=[rss], exit_codes=[rc],
-               errors=errors, verify=verify)
+               errors=errors, verify=verify, cpu=cpu, summary=summary)
 
 
 # ---------------------------------------------------------------- main
@@ -487,12 +504,12 @@ def print_tables(results, have_ours: bool, a) -> None:
     for label, sc, total, note, r_sql, s_sql, r_our, s_our in results:
         print(f"- {label}/{sc}: {note}.")
         print(f"  - .recover: exit codes dump={r_sql.exit_codes[0]} load={r_sql.exit_codes[1]}, integrity_check of "
-              f"output: {r_sql.verify}; emitted {s_sql.emitted} rows into `{s_sql.table}`"
+              f"output: {r_sql.verify} ({r_sql.verify_seconds:.2f} s of the wall time); CPU {r_sql.cpu:.2f} s; emitted {s_sql.emitted} rows into `{s_sql.table}`"
               + (f"; ERROR: {s_sql.error}" if s_sql.error else "")
               + "".join(f"; stderr: {e}" for e in r_sql.errors))
         if r_our is not None:
-            print(f"  - ours: exit code {r_our.exit_codes[0]}, integrity_check of output: {r_our.verify}; "
-                  f"emitted {s_our.emitted} rows into `{s_our.table}`"
+            print(f"  - ours: exit code {r_our.exit_codes[0]}, integrity_check of output (by this script, "
+                  f"not timed): {r_our.verify}; CPU {r_our.cpu:.2f} s; {r_our.summary}; emitted {s_our.emitted} rows into `{s_our.table}`"
                   + (f"; ERROR: {s_our.error}" if s_our.error else "")
                   + "".join(f"; {e}" for e in r_our.errors))
 
