@@ -71,7 +71,7 @@ build_shell() {
   local srcdir
   srcdir="$(find "$cache/src" -maxdepth 1 -type d -name 'sqlite3-*' | head -1)"
   if [ -z "$srcdir" ]; then
-    if ! apt-cache showsrc sqlite3 2>/dev/null | grep -q '^Version:'; then
+    if ! apt-cache showsrc sqlite3 2>/dev/null | grep '^Version:' >/dev/null; then
       # The machine's apt sources are binary-only; add the matching source entries.
       say "adding deb-src entries (/etc/apt/sources.list.d/waku-forensics-deb-src.sources)"
       local f=/etc/apt/sources.list.d/waku-forensics-deb-src.sources
@@ -105,7 +105,7 @@ if ! { [ -x "$shell" ] && recover_works "$shell"; }; then
   build_shell
   recover_works "$shell" || { echo "the shell built in $cache/build has no working .recover (see its *.log)" >&2; exit 1; }
 fi
-say "sqlite3 shell: $shell ($("$shell" --version | cut -d' ' -f1-2); from $(cat "$cache/build/SOURCE" 2>/dev/null || echo '?'))"
+say "sqlite3 shell: $shell ($("$shell" --version | cut -d' ' -f1-2))"
 
 # ---------------------------------------------------------------- our tool and the generator
 say "building the sample generator and the CLI (Release)"
@@ -151,6 +151,11 @@ else
 fi
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "SQLite shell: $("$shell" --version) (built from Debian source package $(cat "$cache/build/SOURCE" 2>/dev/null || echo '?'); CFLAGS: $(cat "$cache/build/CFLAGS" 2>/dev/null || echo '?'))"
+if [ "$shell" = "$cache/build/sqlite3" ]; then
+  origin="built from Debian source package $(cat "$cache/build/SOURCE" 2>/dev/null || echo '?'); CFLAGS: $(cat "$cache/build/CFLAGS" 2>/dev/null || echo '?')"
+else
+  origin="SQLITE3_RECOVER=$shell"
+fi
+echo "SQLite shell: $("$shell" --version) ($origin)"
 echo "Inputs: generator seed $seed; $([ "$big" = 1 ] && echo '~1 GB S10 store (--target-mb 640)' || echo "$messages messages per store")"
 python3 "$repo/bench/recover_compare.py" run "${args[@]}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import filecmp
 import json
 import mmap
 import os
@@ -326,6 +327,7 @@ class Run:
     errors: list[str]
     verify: str = ""
     cpu: float = 0.0            # user + system seconds of the tool's processes
+    input_unchanged: bool | None = None   # damaged file byte-identical to its copy after the run
     verify_seconds: float = 0.0
     summary: str = ""
 
@@ -458,6 +460,7 @@ def cmd_run(a: argparse.Namespace) -> int:
             print(f"[{label}/{sc}] sqlite3 .recover ...", file=sys.stderr)
             r_sql_out = os.path.join(ddir, f"{sc}.sqlite-recover.db")
             r_sql = run_sqlite_recover(a.sqlite3, damaged, r_sql_out, ddir, sc)
+            r_sql.input_unchanged = filecmp.cmp(damaged, pristine, shallow=False)
             s_sql = score(healthy, r_sql_out, layout, True) if os.path.exists(r_sql_out) else Score(error="no output")
             r_our = s_our = None
             if cli:
@@ -469,10 +472,15 @@ def cmd_run(a: argparse.Namespace) -> int:
                 print(f"[{label}/{sc}] waku-forensics recover ...", file=sys.stderr)
                 r_our_out = os.path.join(ddir, f"{sc}.ours.db")
                 r_our = run_ours(cli, damaged, r_our_out, ddir, sc)
+                r_our.input_unchanged = filecmp.cmp(damaged, pristine, shallow=False)
                 s_our = score(healthy, r_our_out, layout, False) if os.path.exists(r_our_out) else Score(error="no output")
             results.append((label, sc, total, notes[sc], r_sql, s_sql, r_our, s_our))
     print_tables(results, cli is not None, a)
     return 0
+
+
+def _yes(flag: bool | None) -> str:
+    return "n/a" if flag is None else ("yes" if flag else "NO")
 
 
 def print_tables(results, have_ours: bool, a) -> None:
@@ -504,12 +512,14 @@ def print_tables(results, have_ours: bool, a) -> None:
     for label, sc, total, note, r_sql, s_sql, r_our, s_our in results:
         print(f"- {label}/{sc}: {note}.")
         print(f"  - .recover: exit codes dump={r_sql.exit_codes[0]} load={r_sql.exit_codes[1]}, integrity_check of "
-              f"output: {r_sql.verify} ({r_sql.verify_seconds:.2f} s of the wall time); CPU {r_sql.cpu:.2f} s; emitted {s_sql.emitted} rows into `{s_sql.table}`"
+              f"output: {r_sql.verify} ({r_sql.verify_seconds:.2f} s of the wall time); CPU {r_sql.cpu:.2f} s; "
+              f"input file unchanged: {_yes(r_sql.input_unchanged)}; emitted {s_sql.emitted} rows into `{s_sql.table}`"
               + (f"; ERROR: {s_sql.error}" if s_sql.error else "")
               + "".join(f"; stderr: {e}" for e in r_sql.errors))
         if r_our is not None:
             print(f"  - ours: exit code {r_our.exit_codes[0]}, integrity_check of output (by this script, "
-                  f"not timed): {r_our.verify}; CPU {r_our.cpu:.2f} s; {r_our.summary}; emitted {s_our.emitted} rows into `{s_our.table}`"
+                  f"not timed): {r_our.verify}; CPU {r_our.cpu:.2f} s; input file unchanged: "
+                  f"{_yes(r_our.input_unchanged)}; {r_our.summary}; emitted {s_our.emitted} rows into `{s_our.table}`"
                   + (f"; ERROR: {s_our.error}" if s_our.error else "")
                   + "".join(f"; {e}" for e in r_our.errors))
 
