@@ -437,7 +437,7 @@ def run_ours(cli: list[str], damaged: str, out: str, workdir: str, tag: str) -> 
 # ---------------------------------------------------------------- main
 
 def fmt_mb(kb: int) -> str:
-    return f"{kb / 1024:.0f} MB"
+    return f"{kb / 1024:.1f} MiB"
 
 
 def cmd_run(a: argparse.Namespace) -> int:
@@ -522,6 +522,10 @@ def print_tables(results, have_ours: bool, a) -> None:
                   f"{_yes(r_our.input_unchanged)}; {r_our.summary}; emitted {s_our.emitted} rows into `{s_our.table}`"
                   + (f"; ERROR: {s_our.error}" if s_our.error else "")
                   + "".join(f"; {e}" for e in r_our.errors))
+            if r_sql.wall > 0 and r_sql.cpu > 0:
+                print(f"  - ours ÷ .recover: wall {r_our.wall / r_sql.wall:.2f}×, CPU {r_our.cpu / r_sql.cpu:.2f}×, "
+                      f"peak RSS {r_our.rss_kb[0] / max(r_sql.rss_kb):.2f}× (vs the larger .recover process); "
+                      f"exact rows {s_our.exact - s_sql.exact:+d}, corrupted rows {s_our.corrupted - s_sql.corrupted:+d}")
 
 
 def main() -> int:
