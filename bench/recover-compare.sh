@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --workdir) workdir="$2"; shift ;;
     --keep) keep=1 ;;
     --scenarios) scenarios="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -135,18 +135,20 @@ say "work directory: $workdir"
 args=(--workdir "$workdir/runs" --sqlite3 "$shell" --seed "$seed")
 [ -n "$ours_json" ] && args+=(--ours "$ours_json")
 if [ "$big" = 1 ]; then
-  if [ ! -f "$workdir/big/store.sqlite3" ]; then
+  store="$workdir/big-seed$seed"     # generated once per work directory and seed, then reused
+  if [ ! -f "$store/store.sqlite3" ]; then
     say "generating the ~1 GB S10 store (minutes)"
-    "${generator[@]}" --out "$workdir/big" --layout S10 --target-mb 640 --no-row-list --cache-mb 256 --seed "$seed" >&2
+    "${generator[@]}" --out "$store" --layout S10 --target-mb 640 --no-row-list --cache-mb 256 --seed "$seed" >&2
   fi
-  args+=(--healthy "S10-1GB=$workdir/big/store.sqlite3" --scenarios "${scenarios:-zero-interior}")
+  args+=(--healthy "S10-1GB=$store/store.sqlite3" --scenarios "${scenarios:-zero-interior}")
 else
   for layout in S10 S1; do
-    if [ ! -f "$workdir/$layout/store.sqlite3" ]; then
-      "${generator[@]}" --out "$workdir/$layout" --layout "$layout" --messages "$messages" --seed "$seed" >&2
+    store="$workdir/$layout-n$messages-seed$seed"
+    if [ ! -f "$store/store.sqlite3" ]; then
+      "${generator[@]}" --out "$store" --layout "$layout" --messages "$messages" --seed "$seed" >&2
     fi
+    args+=(--healthy "$layout=$store/store.sqlite3")
   done
-  args+=(--healthy "S10=$workdir/S10/store.sqlite3" --healthy "S1=$workdir/S1/store.sqlite3")
   [ -n "$scenarios" ] && args+=(--scenarios "$scenarios")
 fi
 

@@ -498,11 +498,13 @@ def print_tables(results, have_ours: bool, a) -> None:
             return "n/a" if s is None else (str(s.exact) if s.table else "—")
         def cell_corr(s):
             return "n/a" if s is None else (str(s.corrupted) if s.table else "—")
-        ours_wall = "n/a" if r_our is None else f"{r_our.wall:.2f} s"
+        def cell_wall(r):
+            return "n/a" if r is None else (f"{r.wall:.2f} s" if r.ok else f"FAILED ({r.wall:.2f} s)")
+        ours_wall = cell_wall(r_our)
         ours_rss = "n/a" if r_our is None else fmt_mb(r_our.rss_kb[0])
         print(f"| {label} | {sc} | {total} | {cell_exact(s_sql)} | {cell_exact(s_our)} | {cell_corr(s_sql)} "
               f"| {cell_corr(s_our)} | {s_sql.lf_rows} ({s_sql.lf_match} / {s_sql.lf_match_new}) "
-              f"| {r_sql.wall:.2f} s | {ours_wall} | {fmt_mb(r_sql.rss_kb[0])} / {fmt_mb(r_sql.rss_kb[1])} | {ours_rss} |")
+              f"| {cell_wall(r_sql)} | {ours_wall} | {fmt_mb(r_sql.rss_kb[0])} / {fmt_mb(r_sql.rss_kb[1])} | {ours_rss} |")
     print()
     print("¹ `sqlite3 in.db .recover | sqlite3 out.db` plus `PRAGMA integrity_check` on out.db, end to end. "
           "Ours: the whole `recover` command (which verifies its output itself).")
@@ -513,16 +515,18 @@ def print_tables(results, have_ours: bool, a) -> None:
         print(f"- {label}/{sc}: {note}.")
         print(f"  - .recover: exit codes dump={r_sql.exit_codes[0]} load={r_sql.exit_codes[1]}, integrity_check of "
               f"output: {r_sql.verify} ({r_sql.verify_seconds:.2f} s of the wall time); CPU {r_sql.cpu:.2f} s; "
-              f"input file unchanged: {_yes(r_sql.input_unchanged)}; emitted {s_sql.emitted} rows into `{s_sql.table}`"
+              f"input file unchanged: {_yes(r_sql.input_unchanged)}; "
+              + (f"emitted {s_sql.emitted} rows into `{s_sql.table}`" if s_sql.table else "no Message table")
               + (f"; ERROR: {s_sql.error}" if s_sql.error else "")
               + "".join(f"; stderr: {e}" for e in r_sql.errors))
         if r_our is not None:
             print(f"  - ours: exit code {r_our.exit_codes[0]}, integrity_check of output (by this script, "
                   f"not timed): {r_our.verify}; CPU {r_our.cpu:.2f} s; input file unchanged: "
-                  f"{_yes(r_our.input_unchanged)}; {r_our.summary}; emitted {s_our.emitted} rows into `{s_our.table}`"
+                  f"{_yes(r_our.input_unchanged)}; {r_our.summary}; "
+                  + (f"emitted {s_our.emitted} rows into `{s_our.table}`" if s_our.table else "no Message table")
                   + (f"; ERROR: {s_our.error}" if s_our.error else "")
                   + "".join(f"; {e}" for e in r_our.errors))
-            if r_sql.wall > 0 and r_sql.cpu > 0:
+            if r_our.ok and r_sql.ok and r_sql.wall > 0 and r_sql.cpu > 0:
                 print(f"  - ours ÷ .recover: wall {r_our.wall / r_sql.wall:.2f}×, CPU {r_our.cpu / r_sql.cpu:.2f}×, "
                       f"peak RSS {r_our.rss_kb[0] / max(r_sql.rss_kb):.2f}× (vs the larger .recover process); "
                       f"exact rows {s_our.exact - s_sql.exact:+d}, corrupted rows {s_our.corrupted - s_sql.corrupted:+d}")
