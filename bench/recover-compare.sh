@@ -132,7 +132,8 @@ mkdir -p "$workdir"
 say "work directory: $workdir"
 
 # ---------------------------------------------------------------- inputs and the run
-args=(--workdir "$workdir/runs" --sqlite3 "$shell" --seed "$seed")
+runs="$workdir/runs-$([ "$big" = 1 ] && echo big || echo "n$messages")-seed$seed"
+args=(--workdir "$runs" --sqlite3 "$shell" --seed "$seed")
 [ -n "$ours_json" ] && args+=(--ours "$ours_json")
 if [ "$big" = 1 ]; then
   store="$workdir/big-seed$seed"     # generated once per work directory and seed, then reused

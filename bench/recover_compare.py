@@ -249,11 +249,14 @@ class Score:
     lf_match: int = 0
     lf_match_new: int = 0      # lost_and_found rows matching an original row absent from the main table
     error: str | None = None
+    exact_keys: set = field(default_factory=set)
+    corrupted_kinds: collections.Counter = field(default_factory=collections.Counter)  # differing columns -> rows
 
 
 def score(original: str, recovered: str, layout: Layout, lost_and_found: bool) -> Score:
     s = Score()
     con = sqlite3.connect(":memory:", uri=True)
+    con.text_factory = lambda b: b.decode("utf-8", "surrogateescape")   # damaged TEXT need not be UTF-8
     con.execute("ATTACH ? AS r", (f"file:{recovered}?mode=ro",))
     con.execute("ATTACH ? AS o", (f"file:{original}?mode=ro",))
     try:
@@ -273,11 +276,20 @@ def score(original: str, recovered: str, layout: Layout, lost_and_found: bool) -
                 f'x."{c}" IS y."{c}" AND typeof(x."{c}") = typeof(y."{c}")' for c in ocols if c not in missing) or "1"
             if missing:
                 cond = "0"
-            s.exact = con.execute(
-                f'SELECT count(*) FROM r."{s.table}" x JOIN o."{layout.table}" y '
-                f'ON x."{layout.key}" = y."{layout.key}" AND typeof(x."{layout.key}") = typeof(y."{layout.key}") '
-                f'WHERE {cond}').fetchone()[0]
+            join = (f'FROM r."{s.table}" x JOIN o."{layout.table}" y '
+                    f'ON x."{layout.key}" = y."{layout.key}" AND typeof(x."{layout.key}") = typeof(y."{layout.key}")')
+            s.exact_keys = {r[0] for r in con.execute(f'SELECT x."{layout.key}" {join} WHERE {cond}')}
+            s.exact = len(s.exact_keys)
             s.corrupted = s.emitted - s.exact
+            if s.corrupted and not missing:
+                unknown = s.corrupted
+                # compared in SQL: a damaged value may be TEXT that is not UTF-8, which Python cannot decode
+                same = ", ".join(f'(x."{c}" IS y."{c}" AND typeof(x."{c}") = typeof(y."{c}"))' for c in ocols)
+                for row in con.execute(f'SELECT {same} {join} WHERE NOT ({cond})'):
+                    unknown -= 1
+                    s.corrupted_kinds["+".join(c for c, eq in zip(ocols, row) if not eq)] += 1
+                if unknown:
+                    s.corrupted_kinds["key not in original"] += unknown
         if lost_and_found and any(n == "lost_and_found" for n in names):
             lf_cols = [r[1] for r in con.execute('PRAGMA r.table_info("lost_and_found")')]
             fields = [c for c in lf_cols if re.fullmatch(r"c\d+", c)]
@@ -479,6 +491,17 @@ def cmd_run(a: argparse.Namespace) -> int:
     return 0
 
 
+def _kinds(s: Score) -> str:
+    if not s.corrupted_kinds:
+        return ""
+    return "; corrupted rows by differing columns: " + ", ".join(
+        f"{k} {n}" for k, n in s.corrupted_kinds.most_common())
+
+
+def _key(k) -> str:
+    return k.hex() if isinstance(k, bytes) else repr(k)
+
+
 def _yes(flag: bool | None) -> str:
     return "n/a" if flag is None else ("yes" if flag else "NO")
 
@@ -517,6 +540,7 @@ def print_tables(results, have_ours: bool, a) -> None:
               f"output: {r_sql.verify} ({r_sql.verify_seconds:.2f} s of the wall time); CPU {r_sql.cpu:.2f} s; "
               f"input file unchanged: {_yes(r_sql.input_unchanged)}; "
               + (f"emitted {s_sql.emitted} rows into `{s_sql.table}`" if s_sql.table else "no Message table")
+              + _kinds(s_sql)
               + (f"; ERROR: {s_sql.error}" if s_sql.error else "")
               + "".join(f"; stderr: {e}" for e in r_sql.errors))
         if r_our is not None:
@@ -524,8 +548,14 @@ def print_tables(results, have_ours: bool, a) -> None:
                   f"not timed): {r_our.verify}; CPU {r_our.cpu:.2f} s; input file unchanged: "
                   f"{_yes(r_our.input_unchanged)}; {r_our.summary}; "
                   + (f"emitted {s_our.emitted} rows into `{s_our.table}`" if s_our.table else "no Message table")
+                  + _kinds(s_our)
                   + (f"; ERROR: {s_our.error}" if s_our.error else "")
                   + "".join(f"; {e}" for e in r_our.errors))
+            only_sql = s_sql.exact_keys - s_our.exact_keys
+            if only_sql:
+                shown = ", ".join(_key(k) for k in sorted(only_sql, key=repr)[:3])
+                print(f"  - {len(only_sql)} row(s) recovered exactly by .recover but not by ours: {shown}"
+                      + (" …" if len(only_sql) > 3 else ""))
             if r_our.ok and r_sql.ok and r_sql.wall > 0 and r_sql.cpu > 0:
                 print(f"  - ours ÷ .recover: wall {r_our.wall / r_sql.wall:.2f}×, CPU {r_our.cpu / r_sql.cpu:.2f}×, "
                       f"peak RSS {r_our.rss_kb[0] / max(r_sql.rss_kb):.2f}× (vs the larger .recover process); "
