@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # Reads every row of a ~1 GB nwaku-shaped Message table with our reader and with SELECT * through
 # Microsoft.Data.Sqlite, in the same run, each in its own process (peak RSS per reader).
-# Usage: bench/reader.sh [db-path] [runs]
+# Usage: bench/reader.sh [store-dir] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-db="${1:-/tmp/waku-bench/msg-1g.db}"
+dir="${1:-/tmp/waku-bench/s10}"
 runs="${2:-5}"
 dotnet build -c Release bench/Waku.StoreForensics.Bench >/dev/null
-bench="dotnet bench/Waku.StoreForensics.Bench/bin/Release/net10.0/Waku.StoreForensics.Bench.dll"
-if [ ! -f "$db" ]; then
-  mkdir -p "$(dirname "$db")"
-  # 525 MB of row data makes a ~1 GB file: payloads above ~1 KB spill into partly filled overflow pages.
-  $bench generate "$db" 525
+if [ ! -f "$dir/store.sqlite3" ]; then
+  # 640 MiB of payload make a ~1 GB S10 store: records over 1002 bytes spill into partly filled overflow pages.
+  dotnet run -c Release --project samples/corrupt-dbs/Generator -- --out "$dir" --layout S10 --target-mb 640 --no-row-list --cache-mb 256
 fi
-$bench compare "$db" "$runs"
+dotnet bench/Waku.StoreForensics.Bench/bin/Release/net10.0/Waku.StoreForensics.Bench.dll compare "$dir/store.sqlite3" "$runs"

@@ -15,6 +15,7 @@ public static class CliApp
             RecoverCommand.Create(),
             PagesCommand.Create(),
             DumpCommand.Create(),
+            ProbeCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -11,13 +11,39 @@ var targetMegabytes = new Option<long?>("--target-mb") { Description = "Generate
 var peers = new Option<int>("--peers") { Description = "Number of peers.", DefaultValueFactory = _ => 12 };
 var noRows = new Option<bool>("--no-row-list") { Description = "Leave the per-row list out of the manifest (huge files)." };
 var cache = new Option<int>("--cache-mb") { Description = "SQLite page cache while writing, MiB.", DefaultValueFactory = _ => 64 };
+var scenario = new Option<string?>("--scenario")
+{
+    Description = $"Damage scenario to write instead of a healthy store, or 'all': {string.Join(", ", DamageScenarios.Names)}. " +
+        "Each goes into <out>/<scenario>-<v0.4|v0.37> with scenario.json.",
+};
 
 var root = new RootCommand("Writes a deterministic, healthy nwaku-shaped SQLite store with its ground-truth manifest.")
 {
-    output, layout, seed, messages, targetMegabytes, peers, noRows, cache,
+    output, layout, seed, messages, targetMegabytes, peers, noRows, cache, scenario,
 };
 root.SetAction(parse =>
 {
+    if (parse.GetValue(scenario) is { } scenarioName)
+    {
+        string[] names = scenarioName == "all" ? [.. DamageScenarios.Names] : [scenarioName];
+        if (names.Except(DamageScenarios.Names).FirstOrDefault() is { } unknown)
+        {
+            Console.Error.WriteLine($"unknown scenario \"{unknown}\"; known: {string.Join(", ", DamageScenarios.Names)}, all");
+            return 2;
+        }
+
+        foreach (string name in names.Where(n => scenarioName != "all" || DamageScenarios.AppliesTo(n, parse.GetValue(layout))))
+        {
+            var timer = Stopwatch.StartNew();
+            string folder = Path.Combine(parse.GetValue(output)!.FullName, DamageScenarios.FolderName(name, parse.GetValue(layout)));
+            ScenarioManifest result = DamageScenarios.Generate(folder, name, parse.GetValue(layout), parse.GetValue(seed), parse.GetValue(messages));
+            Console.WriteLine($"{folder}: {result.Written.Count} written, {result.Deleted.Count} deleted, {result.Altered.Count} altered, " +
+                $"{result.Intact.Count} intact, expects [{string.Join(", ", result.ExpectedFindings)}] in {timer.Elapsed.TotalSeconds:F1} s");
+        }
+
+        return 0;
+    }
+
     var options = new SampleStoreOptions
     {
         Seed = parse.GetValue(seed),

@@ -16,6 +16,9 @@ public interface ICarveShape
     /// <summary>True when a stored record with these serial types could belong to the table.</summary>
     bool Accepts(ReadOnlySpan<long> serialTypes);
 
+    /// <summary>True when field <paramref name="field"/> may have <paramref name="serialType"/>: lets the carver give up early.</summary>
+    bool AcceptsField(int field, long serialType);
+
     /// <summary>The one serial type field <paramref name="field"/> always has, or null when it varies.</summary>
     long? FixedSerialType(int field);
 }

@@ -27,6 +27,8 @@ public static class CarveShapes
 
         public bool Accepts(ReadOnlySpan<long> serialTypes) => serialTypes.Length == length && RecordShapeDetector.Fits(shape, serialTypes);
 
+        public bool AcceptsField(int field, long serialType) => RecordShapeDetector.FitsColumn(shape.Columns[field], serialType);
+
         // A SHA-256 key is a 32-byte blob: serial type 12 + 2 × 32.
         public long? FixedSerialType(int field) =>
             shape.Columns[field].Role is ColumnRole.MessageHash or ColumnRole.MessageDigest && shape.Columns[field].PrimaryKeyOrdinal > 0 ? 76 : null;

@@ -24,7 +24,8 @@ public enum CarveParts
 public sealed class RecordCarver
 {
     private readonly SqliteDatabase _db;
-    private readonly IReadOnlyList<ICarveShape> _shapes;
+    private readonly ShapePlan[] _plans;
+    private readonly long[] _types;
     private readonly List<long> _serialTypes = new();
     private byte[] _payload;
     private byte[] _overflow;
@@ -33,7 +34,9 @@ public sealed class RecordCarver
     public RecordCarver(SqliteDatabase database, IReadOnlyList<ICarveShape> shapes)
     {
         _db = database ?? throw new ArgumentNullException(nameof(database));
-        _shapes = shapes ?? throw new ArgumentNullException(nameof(shapes));
+        ArgumentNullException.ThrowIfNull(shapes);
+        _plans = shapes.Select(shape => new ShapePlan(shape)).ToArray();
+        _types = new long[_plans.Length == 0 ? 0 : _plans.Max(p => p.FieldCount)];
         _payload = new byte[database.PageSize];
         _overflow = new byte[database.PageSize];
     }
@@ -161,7 +164,7 @@ public sealed class RecordCarver
         {
             foreach (var cell in page.Cells)
             {
-                bool complete = _db.AssemblePayload(image.AsSpan(0, _db.PageSize), pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length);
+                bool complete = _db.AssemblePayload(image.AsSpan(0, _db.PageSize), pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length, walFrame);
                 if (complete && RecordDecoder.TryDecode(_payload.AsSpan(0, length), _db.Encoding, _serialTypes, out var values, out _))
                 {
                     results.Add(new CarvedRecord(cellSource, pageNumber, cell.Offset, walFrame, committed, values, _serialTypes.ToArray(), null, false));
@@ -176,6 +179,7 @@ public sealed class RecordCarver
 
         foreach (var block in page.Freeblocks)
         {
+            TryFreeblockHead(image, pageNumber, block.Offset, block.Size, CarveSource.Freeblock, walFrame, committed, results);
             ScanFreeSpace(image, pageNumber, block.Offset, block.Offset + block.Size, CarveSource.Freeblock, walFrame, committed, results);
         }
 
@@ -187,7 +191,7 @@ public sealed class RecordCarver
     /// <summary>Tries every offset of [start, end) as the start of a deleted WITHOUT ROWID (index b-tree) cell.</summary>
     private void ScanFreeSpace(byte[] image, uint pageNumber, int start, int end, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
     {
-        if (_shapes.Count == 0)
+        if (_plans.Length == 0)
         {
             return;
         }
@@ -200,36 +204,79 @@ public sealed class RecordCarver
         }
     }
 
-    /// <summary>Returns the bytes of the cell carved at <paramref name="c"/>, or 0 when none fits there.</summary>
-    private int TryCarveAt(byte[] image, uint pageNumber, int c, int end, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    /// <summary>
+    /// A shape prepared for the per-byte scan: which serial types each field accepts (a table, so the scan makes
+    /// no interface calls), and for each assumed payload-varint length the header bytes a freeblock overwrote.
+    /// </summary>
+    private sealed class ShapePlan
     {
-        foreach (var shape in _shapes)
-        {
-            // An intact cell (in unallocated space), then cells whose first four bytes a freeblock header overwrote.
-            int size = TryCell(image, pageNumber, c, end, shape, lostPrefix: false, 0, source, walFrame, committed, results);
-            for (int pv = 1; size == 0 && pv <= 3; pv++)
-            {
-                size = TryCell(image, pageNumber, c, end, shape, lostPrefix: true, pv, source, walFrame, committed, results);
-            }
+        private readonly bool[][] _fieldAccepts;
 
-            if (size > 0)
+        public ShapePlan(ICarveShape shape)
+        {
+            Shape = shape;
+            // Types 0..255 one by one; 256 stands for every larger even (blob) type, 257 for every larger odd (text) type.
+            _fieldAccepts = Enumerable.Range(0, shape.FieldCount)
+                .Select(f => Enumerable.Range(0, 258).Select(t => RecordDecoder.ContentSize(t) >= 0 && shape.AcceptsField(f, t)).ToArray())
+                .ToArray();
+            for (int pv = 1; pv <= 3; pv++)
             {
-                return size;
+                // Lost: the payload-size varint (pv bytes), the 1-byte header size, and leading serial types filling
+                // the rest of the four bytes; those types are rebuilt from the shape where they never vary.
+                int lostTypeBytes = 4 - pv - 1;
+                var prefix = new List<long>();
+                while (lostTypeBytes > 0 && prefix.Count < shape.FieldCount && shape.FixedSerialType(prefix.Count) is long fixedType)
+                {
+                    prefix.Add(fixedType);
+                    lostTypeBytes -= Varint.GetLength(fixedType);
+                }
+
+                LostPrefix[pv] = lostTypeBytes == 0 && prefix.Count < shape.FieldCount ? prefix.ToArray() : null;
             }
         }
 
-        return 0;
+        public ICarveShape Shape { get; }
+
+        public int FieldCount => Shape.FieldCount;
+
+        /// <summary>Index = assumed payload-varint length (1–3); null when no header can be rebuilt for it.</summary>
+        public long[]?[] LostPrefix { get; } = new long[4][];
+
+        public bool Accepts(int field, long serialType) =>
+            serialType >= 0 && _fieldAccepts[field][serialType < 256 ? (int)serialType : 256 + (int)(serialType & 1)];
     }
 
-    private int TryCell(byte[] image, uint pageNumber, int c, int end, ICarveShape shape, bool lostPrefix, int assumedPayloadVarint, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    /// <summary>Tries every shape at <paramref name="c"/>, as an intact cell and as a cell whose first four bytes a freeblock header overwrote.</summary>
+    private void TryCarveAt(byte[] image, uint pageNumber, int c, int end, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
     {
-        var span = image.AsSpan(0, _db.UsableSize);
-        Span<long> types = stackalloc long[Math.Min(shape.FieldCount, 64)];
-        if (shape.FieldCount > 64)
+        var span = image.AsSpan(0, end);
+        bool haveLostType = Varint.TryRead(span[(c + 4)..], out long typeAfterPrefix, out _);
+        for (int i = 0; i < _plans.Length; i++)
         {
-            return 0;
-        }
+            var plan = _plans[i];
+            // Cheap tests first: this runs once per byte of free space.
+            if (Varint.TryRead(span[c..], out long payload, out int pv) && payload > 0 && c + pv < end
+                && Varint.TryRead(span[(c + pv)..], out long header, out int hv) && header > hv && header <= 10 * plan.FieldCount
+                && Varint.TryRead(span[(c + pv + hv)..], out long firstType, out _) && plan.Accepts(0, firstType))
+            {
+                TryCell(image, pageNumber, c, end, plan, lostPrefix: false, 0, source, walFrame, committed, results);
+            }
 
+            for (int assumed = 1; haveLostType && assumed <= 3; assumed++)
+            {
+                if (plan.LostPrefix[assumed] is { } prefix && plan.Accepts(prefix.Length, typeAfterPrefix))
+                {
+                    TryCell(image, pageNumber, c, end, plan, lostPrefix: true, assumed, source, walFrame, committed, results);
+                }
+            }
+        }
+    }
+
+    private void TryCell(byte[] image, uint pageNumber, int c, int end, ShapePlan plan, bool lostPrefix, int assumedPayloadVarint, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    {
+        var shape = plan.Shape;
+        var span = image.AsSpan(0, _db.UsableSize);
+        var types = _types.AsSpan(0, shape.FieldCount);
         int pv;
         int typeStart;
         int field = 0;
@@ -237,29 +284,19 @@ public sealed class RecordCarver
         long declaredHeader = -1;
         if (!lostPrefix)
         {
-            if (!Varint.TryRead(span[c..], out declaredPayload, out pv) || declaredPayload <= 0 ||
-                !Varint.TryRead(span[(c + pv)..], out declaredHeader, out int hv) || declaredHeader <= hv || declaredHeader > 10 * shape.FieldCount)
+            if (!Varint.TryRead(span[c..], out declaredPayload, out pv) || !Varint.TryRead(span[(c + pv)..], out declaredHeader, out int hv))
             {
-                return 0;
+                return;
             }
 
             typeStart = c + pv + hv;
         }
         else
         {
-            // Lost: the payload-size varint (pv bytes), the 1-byte header size, and leading serial types filling
-            // the rest of the four bytes. Those types are rebuilt from the shape where they never vary.
             pv = assumedPayloadVarint;
-            int lostTypeBytes = 4 - pv - 1;
-            while (lostTypeBytes > 0 && field < shape.FieldCount && shape.FixedSerialType(field) is long fixedType)
+            foreach (long fixedType in plan.LostPrefix[pv]!)
             {
                 types[field++] = fixedType;
-                lostTypeBytes -= Varint.GetLength(fixedType);
-            }
-
-            if (lostTypeBytes != 0)
-            {
-                return 0;
             }
 
             typeStart = c + 4;
@@ -268,9 +305,9 @@ public sealed class RecordCarver
         int pos = typeStart;
         for (; field < shape.FieldCount; field++)
         {
-            if (pos >= end || !Varint.TryRead(span[pos..end], out long type, out int used) || RecordDecoder.ContentSize(type) < 0)
+            if (pos >= end || !Varint.TryRead(span[pos..end], out long type, out int used) || !plan.Accepts(field, type))
             {
-                return 0;
+                return;
             }
 
             types[field] = type;
@@ -279,7 +316,7 @@ public sealed class RecordCarver
 
         if (!shape.Accepts(types))
         {
-            return 0;
+            return;
         }
 
         int header = 0;
@@ -294,22 +331,114 @@ public sealed class RecordCarver
         long payload = header + body;
         if (lostPrefix ? Varint.GetLength(payload) != pv : payload != declaredPayload || header != declaredHeader)
         {
-            return 0;
+            return;
         }
 
+        FinishCell(span, pageNumber, c, end, pv, payload, header, types, lostPrefix, plan, source, walFrame, committed, results);
+    }
+
+    /// <summary>
+    /// A freeblock that holds exactly one deleted cell records that cell's size in its header: the payload size
+    /// follows, and with it the content size of a lost leading field whose serial type varies (a v0.4 timestamp, a
+    /// topic) — its type is then the one type of that size the column accepts.
+    /// </summary>
+    private void TryFreeblockHead(byte[] image, uint pageNumber, int c, int blockSize, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    {
+        var span = image.AsSpan(0, _db.UsableSize);
+        int end = c + blockSize;
+        foreach (var plan in _plans)
+        {
+            var types = _types.AsSpan(0, plan.FieldCount);
+            for (int pv = 1; pv <= 3; pv++)
+            {
+                long payload = blockSize - pv;
+                int lostTypeBytes = 4 - pv - 1;
+                if (payload <= 0 || Varint.GetLength(payload) != pv || lostTypeBytes <= 0
+                    || CellDecoder.LocalPayloadSize(payload, _db.UsableSize, tableLeaf: false) != payload)
+                {
+                    continue;
+                }
+
+                // Fixed leading fields first; the one after them is the unknown field, filling the rest of the lost bytes.
+                int unknown = 0;
+                int fixedBytes = 0;
+                while (unknown < plan.FieldCount && plan.Shape.FixedSerialType(unknown) is long fixedType && fixedBytes + Varint.GetLength(fixedType) < lostTypeBytes)
+                {
+                    types[unknown++] = fixedType;
+                    fixedBytes += Varint.GetLength(fixedType);
+                }
+
+                int unknownLength = lostTypeBytes - fixedBytes;
+                if (unknown >= plan.FieldCount || plan.Shape.FixedSerialType(unknown) is not null)
+                {
+                    continue;
+                }
+
+                int pos = c + 4;
+                int typeBytes = lostTypeBytes;
+                long knownContent = 0;
+                bool ok = true;
+                for (int field = unknown + 1; field < plan.FieldCount && ok; field++)
+                {
+                    long type = 0;
+                    int used = 0;
+                    ok = pos < end && Varint.TryRead(span[pos..end], out type, out used) && plan.Accepts(field, type);
+                    if (ok)
+                    {
+                        types[field] = type;
+                        knownContent += RecordDecoder.ContentSize(type);
+                        typeBytes += used;
+                        pos += used;
+                    }
+                }
+
+                for (int f = 0; f < unknown; f++)
+                {
+                    knownContent += RecordDecoder.ContentSize(types[f]);
+                }
+
+                int header = 1 + typeBytes;
+                long size = payload - header - knownContent;
+                if (!ok || header >= 128 || size < 0)
+                {
+                    continue;
+                }
+
+                // The serial type of that size the column accepts, blob before integer before text (nwaku binds
+                // topics and payloads as blobs; text is only tolerated). A zero size is ambiguous (NULL, 0 or 1): skip.
+                long[] candidates = size == 0 ? [] : [12 + (2 * size), size switch { 1 => 1, 2 => 2, 3 => 3, 4 => 4, 6 => 5, 8 => 6, _ => -1 }, 13 + (2 * size)];
+                long chosen = candidates.FirstOrDefault(t => t > 0 && Varint.GetLength(t) == unknownLength && plan.Accepts(unknown, t), -1);
+                if (chosen < 0)
+                {
+                    continue;
+                }
+
+                types[unknown] = chosen;
+                if (plan.Shape.Accepts(types))
+                {
+                    FinishCell(span, pageNumber, c, end, pv, payload, header, types, lostPrefix: true, plan, source, walFrame, committed, results);
+                }
+            }
+        }
+    }
+
+    /// <summary>Locates the payload of a cell whose header is known or rebuilt, assembles it, and decodes the record.</summary>
+    private void FinishCell(Span<byte> span, uint pageNumber, int c, int end, int pv, long payload, int header, Span<long> types, bool lostPrefix, ShapePlan plan, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    {
+        var shape = plan.Shape;
         int local = CellDecoder.LocalPayloadSize(payload, _db.UsableSize, tableLeaf: false);
         bool spills = local < payload;
         int cellEnd = c + pv + local + (spills ? 4 : 0);
         if (cellEnd > end && !(source == CarveSource.Freeblock && cellEnd <= _db.UsableSize))
         {
-            return 0;
+            return;
         }
 
         uint firstOverflow = spills ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(span[(c + pv + local)..]) : 0;
         var cell = new BTreeCell(c, cellEnd - c, 0, 0, payload, c + pv, local, firstOverflow);
-        if (!_db.AssemblePayload(span, pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length))
+        if (!_db.AssemblePayload(span, pageNumber, cell, ref _payload, ref _overflow, observer: null, report: false, out int length, walFrame))
         {
-            return 0;
+            return;
         }
 
         if (lostPrefix)
@@ -324,10 +453,9 @@ public sealed class RecordCarver
 
         if (!RecordDecoder.TryDecode(_payload.AsSpan(0, length), _db.Encoding, _serialTypes, out var values, out _))
         {
-            return 0;
+            return;
         }
 
         results.Add(new CarvedRecord(source, pageNumber, c, walFrame, committed, values, _serialTypes.ToArray(), shape, lostPrefix));
-        return cellEnd - c;
     }
 }

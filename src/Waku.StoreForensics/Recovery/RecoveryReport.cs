@@ -75,7 +75,7 @@ public sealed record RecoveryReport
     public required string OutputLayout { get; init; }
     /// <summary>user_version written.</summary>
     public required int OutputUserVersion { get; init; }
-    /// <summary>Quarantine database beside the output (rejected and excluded rows, with reasons).</summary>
+    /// <summary>Database beside the output: rejected and excluded rows with reasons (<c>quarantine</c>), and where every written row was found (<c>provenance</c>).</summary>
     public required string QuarantinePath { get; init; }
     /// <summary>Message rows written.</summary>
     public required long MessagesWritten { get; init; }

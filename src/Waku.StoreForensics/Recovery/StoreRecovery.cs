@@ -17,12 +17,13 @@ namespace Waku.StoreForensics.Recovery;
 /// </summary>
 /// <remarks>
 /// Candidates are taken in passes, best source first, and the first valid candidate of a key wins:
-/// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back);
-/// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, and the newest committed
-///     WAL image of each page;
+/// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back), read by our
+///     reader and then by SQLite itself on a private copy as an independent witness;
+/// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, the newest committed
+///     WAL image of each page, and WAL frames of the current generation after the last commit (a torn write);
 /// (3) deleted rows: older committed WAL images (newest first), the file's copies of pages the WAL replaced,
-///     freelist pages, freeblocks, unallocated gaps and overflow tails, uncommitted WAL frames, then journal
-///     images. Within a pass, page order. Rows of pass 3 are written only with <see cref="RecoveryOptions.IncludeDeleted"/>.
+///     freelist pages, freeblocks, unallocated gaps and overflow tails, frames of older WAL generations, then
+///     journal images. Within a pass, page order. Rows of pass 3 are written only with <see cref="RecoveryOptions.IncludeDeleted"/>.
 /// A candidate that fails validation goes to quarantine and does not claim its key, so a later valid copy can.
 /// Memory stays bounded: rows stream from the reader into the output; only 16-byte key fingerprints are kept.
 /// </remarks>
@@ -69,7 +70,7 @@ public static class StoreRecovery
         progress?.Report(new ScanProgress("mapping pages", 0.05));
         var map = db.MapPages();
         var notes = new List<Finding>();
-        var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, map, notes);
+        var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, notes);
         var targetSchema = options.TargetLayout is { } target ? NwakuSchemaCatalog.Get(target) : inputSchema;
         if (targetSchema.Id != inputSchema.Id)
         {
@@ -104,6 +105,12 @@ public static class StoreRecovery
                 {
                     run.DropPeers();
                 }
+            }
+
+            if (run.SqliteWitnessError is { } witnessError)
+            {
+                notes.Add(new Finding(Severity.Warning, FindingKind.SqliteCannotOpen, Location.Unknown, witnessError,
+                    "SQLite itself could not read the whole table (on a private copy): nwaku would fail on this store; rows came from our reader and the carver."));
             }
 
             progress?.Report(new ScanProgress("verifying output", 0.9));
@@ -148,10 +155,9 @@ public static class StoreRecovery
     }
 
     /// <summary>The input's Message layout (schema table first, record shapes when it is lost) and Peer layout.</summary>
-    private static (MessageTableSchema Schema, string From, PeerTableSchema? Peer) DetectLayouts(SqliteDatabase db, IReadOnlyList<PageInfo> map, List<Finding> notes)
+    private static (MessageTableSchema Schema, string From, PeerTableSchema? Peer) DetectLayouts(SqliteDatabase db, List<Finding> notes)
     {
-        var objects = db.Schema.Select(o => new Schema.SchemaObject(o.Type, o.Name, o.TableName, o.Sql, o.RootPage)).ToList();
-        var detection = SchemaDetector.Detect(db.Header.UserVersion, objects);
+        var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
         notes.AddRange(detection.Findings.Where(f => f.Kind is FindingKind.V04LayoutUnderUserVersion2 or FindingKind.UserVersionZeroOverSchema7 or FindingKind.InterruptedMigration or FindingKind.RandomMessageHashesFromMigration8));
         var peer = detection.Peer is { IsExactMatch: true } p ? p.Schema : null;
         if (detection.MessageSchema is { } schema)
@@ -159,33 +165,17 @@ public static class StoreRecovery
             return (schema, "schema table", peer);
         }
 
-        // The schema table is lost or foreign: vote over the records of every b-tree leaf page in the file.
-        var records = new List<long[]>();
-        var types = new List<long>();
-        var image = new byte[db.PageSize];
-        for (uint page = 1; page <= Math.Min(db.FilePageCount, 50_000u); page++)
+        // The schema table is lost or foreign: vote over the records on the pages.
+        var (best, bestPeer, records) = LayoutFromPages.Detect(db);
+        if (best is null)
         {
-            db.ReadPageFromFile(page, image);
-            if (BTreePage.TryDecode(image, page, db.UsableSize) is { Type: BTreePageType.LeafIndex } decoded)
-            {
-                foreach (var cell in decoded.Cells)
-                {
-                    if (RecordDecoder.TryReadHeader(image.AsSpan(cell.LocalPayloadOffset, cell.LocalPayloadSize), cell.PayloadSize, types, out _, out _))
-                    {
-                        records.Add(types.ToArray());
-                    }
-                }
-            }
+            throw new InvalidDataException("No nwaku Message records found: neither the schema table nor the record shapes name a Message layout.");
         }
 
-        var votes = RecordShapeDetector.Vote(records).Where(v => v.Shape.IndexName is null).ToList();
-        var best = votes.FirstOrDefault(v => v.Shape.Table is MessageTableSchema)
-            ?? throw new InvalidDataException("No nwaku Message records found: neither the schema table nor the record shapes name a Message layout.");
-        var bestPeer = votes.FirstOrDefault(v => v.Shape.Table is PeerTableSchema)?.Shape.Table as PeerTableSchema;
         notes.Add(new Finding(Severity.Warning, FindingKind.LayoutFromRecordShapes, Location.Unknown,
-            $"{best.MatchedRecords} of {records.Count} leaf records fit {((MessageTableSchema)best.Shape.Table).Id}",
+            $"{best.MatchedRecords} of {records} leaf records fit {((MessageTableSchema)best.Shape.Table).Id}",
             "The schema table does not name the Message layout; it was recognised from the records on the pages."));
-        return ((MessageTableSchema)best.Shape.Table, "record shapes", peer ?? bestPeer);
+        return ((MessageTableSchema)best.Shape.Table, "record shapes", peer ?? bestPeer?.Shape.Table as PeerTableSchema);
     }
 
     private static bool Verify(string path, MessageTableSchema schema, long messages, PeerTableSchema? peerSchema, long peers)
@@ -272,6 +262,19 @@ public static class StoreRecovery
                 }
             }
 
+            // Pass 1b: SQLite itself reads the table on a private copy, an independent witness of pass 1: a row it
+            // returns that our reader did not is taken (when valid) and shows in the counts under its own source.
+            if (root is { RootPage: > 0 })
+            {
+                foreach (var values in SqliteWitnessRows(root.Name))
+                {
+                    if (Accept(values, "sqlite on a private copy", RowState.Live, 0, 0, -1) is { } output)
+                    {
+                        yield return output;
+                    }
+                }
+            }
+
             var peerRoot = peerSchema is null ? null : db.Schema.FirstOrDefault(o => o.Type == "table" && string.Equals(o.Name, peerSchema.TableName, StringComparison.OrdinalIgnoreCase));
             if (peerRoot is { RootPage: > 0 } && peerRoot.Sql is not null && TableDefinition.TryParse(peerRoot.Sql, out var peerDefinition, out _))
             {
@@ -285,27 +288,93 @@ public static class StoreRecovery
             var shapes = CarveShapes.For(schema).Concat(peerSchema is null ? [] : CarveShapes.For(peerSchema)).ToList();
             var carver = new RecordCarver(db, shapes);
 
-            // Pass 2: rows lost to damage.
+            // Pass 2: rows lost to damage, and rows of the transaction a torn WAL write left uncommitted (frames of
+            // the current WAL generation after the last commit): nwaku inserts one message per transaction, and each
+            // such row still proves itself by its key.
             var orphans = map.Where(p => p.Kind == PageKind.Orphan).Select(p => p.Page);
-            var latestFrames = (db.Wal?.Frames ?? []).Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
-            foreach (var output in Consider(carver.CarveFilePages(map, orphans, CarveParts.Cells, cancellationToken).Concat(carver.CarveWalFrames(latestFrames, CarveParts.Cells, cancellationToken)), RowState.Lost))
+            var frames = db.Wal?.Frames ?? [];
+            var latestFrames = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
+            var tornFrames = frames.Where(f => !f.Committed && f.SaltsMatch).OrderByDescending(f => f.Index);
+            var lost = carver.CarveFilePages(map, orphans, CarveParts.Cells, cancellationToken)
+                .Concat(carver.CarveWalFrames(latestFrames, CarveParts.Cells, cancellationToken))
+                .Concat(carver.CarveWalFrames(tornFrames, CarveParts.Cells, cancellationToken));
+            foreach (var output in Consider(lost, RowState.Lost))
             {
                 yield return output;
             }
 
             // Pass 3: deleted rows, newest first.
             progress?.Report(new ScanProgress("carving deleted rows", 0.6));
-            var frames = db.Wal?.Frames ?? [];
             var olderCommitted = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index != f.Index).OrderByDescending(f => f.Index);
-            var pages = Enumerable.Range(1, (int)db.FilePageCount).Select(p => (uint)p);
+            // Cells of live and orphan pages were taken in passes 1 and 2; their free space is carved here. The file's
+            // copies of freelist pages, and of pages a committed WAL frame replaced, are old versions: all of them.
+            bool OldVersion(PageInfo p) => p.Kind is PageKind.FreelistLeaf or PageKind.FreelistTrunk || db.Wal?.FindCommittedFrame(p.Page) is not null;
             var deleted = carver.CarveWalFrames(olderCommitted, CarveParts.All, cancellationToken)
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
-                .Concat(carver.CarveFilePages(map, pages, CarveParts.All, cancellationToken).Where(r => r.Source is not (CarveSource.LiveCell or CarveSource.OrphanCell or CarveSource.DamagedPage)))
-                .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed), CarveParts.All, cancellationToken))
+                .Concat(carver.CarveFilePages(map, map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
+                .Concat(carver.CarveFilePages(map, map.Where(p => !OldVersion(p)).Select(p => p.Page), CarveParts.FreeSpace, cancellationToken))
+                .Concat(carver.CarveWalFrames(tornFrames, CarveParts.FreeSpace, cancellationToken))
+                .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed && !f.SaltsMatch), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveJournal(cancellationToken));
             foreach (var output in Consider(deleted, RowState.Deleted))
             {
                 yield return output;
+            }
+        }
+
+        /// <summary>Why SQLite could not read the table on the private copy, or null.</summary>
+        public string? SqliteWitnessError { get; private set; }
+
+        private IEnumerable<object?[]> SqliteWitnessRows(string table)
+        {
+            using var copy = Scanning.PrivateCopy.Of(db.Path);
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy.Path, Pooling = false }.ToString());
+            using var command = connection.CreateCommand();
+            SqliteDataReader? reader = null;
+            try
+            {
+                connection.Open();
+                command.CommandText = $"SELECT * FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+                reader = command.ExecuteReader();
+            }
+            catch (SqliteException e)
+            {
+                SqliteWitnessError = e.Message;
+            }
+
+            if (reader is null || reader.FieldCount != schema.Columns.Count)
+            {
+                reader?.Dispose();
+                yield break;
+            }
+
+            using (reader)
+            {
+                while (true)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    object?[] values = new object?[reader.FieldCount];
+                    try
+                    {
+                        if (!reader.Read())
+                        {
+                            break;
+                        }
+
+                        for (int i = 0; i < values.Length; i++)
+                        {
+                            values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                        }
+                    }
+                    catch (SqliteException e)
+                    {
+                        // "database disk image is malformed" part-way: what SQLite returned so far still counts.
+                        SqliteWitnessError = e.Message;
+                        break;
+                    }
+
+                    yield return values;
+                }
             }
         }
 
@@ -385,7 +454,9 @@ public static class StoreRecovery
             }
 
             Count("message", source, RowVerdict.Written);
-            return target.Id == schema.Id ? row : MessageConversion.Convert(row, schema, target);
+            var output = target.Id == schema.Id ? row : MessageConversion.Convert(row, schema, target);
+            Quarantine.AddProvenance("message", MessageRowValidator.FormatKey(target, output), state, source, page, offset, walFrame);
+            return output;
         }
 
         private void AddPeer(object?[] row, string source, RowState state)
@@ -414,6 +485,7 @@ public static class StoreRecovery
                 }
 
                 Count("peer", source, RowVerdict.Written);
+                Quarantine.AddProvenance("peer", MessageRowValidator.FormatKey(peerSchema!, row), state, source, 0, 0, -1);
                 yield return row;
             }
         }
@@ -458,12 +530,16 @@ public static class StoreRecovery
     }
 }
 
-/// <summary>Writes rejected and excluded rows with their reason into a SQLite file beside the output.</summary>
+/// <summary>
+/// The SQLite file beside the output: <c>quarantine</c> holds rejected and excluded rows with their reason,
+/// <c>provenance</c> where every written row was found.
+/// </summary>
 internal sealed class QuarantineWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _provenance;
 
     public QuarantineWriter(string path)
     {
@@ -471,7 +547,8 @@ internal sealed class QuarantineWriter : IDisposable
         _connection.Open();
         using (var create = _connection.CreateCommand())
         {
-            create.CommandText = "CREATE TABLE quarantine (tbl TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER, layout TEXT NOT NULL, row_json TEXT NOT NULL)";
+            create.CommandText = "CREATE TABLE quarantine (tbl TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER, layout TEXT NOT NULL, row_json TEXT NOT NULL);" +
+                "CREATE TABLE provenance (tbl TEXT NOT NULL, row_key TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER)";
             create.ExecuteNonQuery();
         }
 
@@ -483,6 +560,27 @@ internal sealed class QuarantineWriter : IDisposable
         {
             _insert.Parameters.Add(name, SqliteType.Text);
         }
+
+        _provenance = _connection.CreateCommand();
+        _provenance.Transaction = _transaction;
+        _provenance.CommandText = "INSERT INTO provenance VALUES ($t, $k, $s, $src, $p, $o, $w)";
+        foreach (string name in new[] { "$t", "$k", "$s", "$src", "$p", "$o", "$w" })
+        {
+            _provenance.Parameters.Add(name, SqliteType.Text);
+        }
+    }
+
+    /// <summary>Where a written row was found: its key (as <c>Finding.Location.Key</c>), state, source, page, offset and WAL frame.</summary>
+    public void AddProvenance(string table, string key, RowState state, string source, uint page, int offset, int walFrame)
+    {
+        _provenance.Parameters["$t"].Value = table;
+        _provenance.Parameters["$k"].Value = key;
+        _provenance.Parameters["$s"].Value = state.ToString();
+        _provenance.Parameters["$src"].Value = source;
+        _provenance.Parameters["$p"].Value = page == 0 ? DBNull.Value : page;
+        _provenance.Parameters["$o"].Value = page == 0 ? DBNull.Value : offset;
+        _provenance.Parameters["$w"].Value = walFrame < 0 ? DBNull.Value : walFrame;
+        _provenance.ExecuteNonQuery();
     }
 
     public void Add(string table, object?[] row, TableSchema schema, string reason, RowState state, string source, uint page, int offset, int walFrame)
@@ -509,6 +607,7 @@ internal sealed class QuarantineWriter : IDisposable
     {
         _transaction.Commit();
         _insert.Dispose();
+        _provenance.Dispose();
         _transaction.Dispose();
         _connection.Dispose();
     }

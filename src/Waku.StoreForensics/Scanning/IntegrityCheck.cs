@@ -45,35 +45,9 @@ public static partial class IntegrityCheck
     public static IntegrityCheckResult Run(string databasePath, int maxMessages = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        string folder = Path.Combine(Path.GetTempPath(), "wsf-integrity-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            string copy = Path.Combine(folder, "copy.db");
-            File.Copy(databasePath, copy);
-            foreach (string suffix in new[] { "-wal", "-journal" })
-            {
-                if (File.Exists(databasePath + suffix))
-                {
-                    File.Copy(databasePath + suffix, copy + suffix);
-                }
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            return RunOnCopy(copy, maxMessages);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp folder is harmless; the evidence was never opened by SQLite.
-            }
-        }
+        using var copy = PrivateCopy.Of(databasePath);
+        cancellationToken.ThrowIfCancellationRequested();
+        return RunOnCopy(copy.Path, maxMessages);
     }
 
     private static IntegrityCheckResult RunOnCopy(string copy, int maxMessages)

@@ -31,8 +31,7 @@ public static class StoreScanner
         db.MapPages(new Progress<double>(f => progress?.Report(new ScanProgress("reading pages", 0.1 + (0.4 * f)))));
         cancellationToken.ThrowIfCancellationRequested();
 
-        var objects = db.Schema.Select(o => new Schema.SchemaObject(o.Type, o.Name, o.TableName, o.Sql, o.RootPage)).ToList();
-        var detection = SchemaDetector.Detect(db.Header.UserVersion, objects);
+        var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
         foreach (var f in detection.Findings)
         {
             findings.Add(f);
@@ -127,29 +126,7 @@ public static class StoreScanner
 
     private static string? DetectFromShapes(SqliteDatabase db, FindingCollector findings)
     {
-        var records = new List<long[]>();
-        var types = new List<long>();
-        var image = new byte[db.PageSize];
-        // A sample of the file is enough to recognise a layout; it bounds the time spent on huge files.
-        for (uint page = 1; page <= Math.Min(db.FilePageCount, 20_000u); page++)
-        {
-            db.ReadPage(page, image);
-            var decoded = BTreePage.TryDecode(image, page, db.UsableSize);
-            if (decoded is not { Type: BTreePageType.LeafIndex or BTreePageType.LeafTable })
-            {
-                continue;
-            }
-
-            foreach (var cell in decoded.Cells)
-            {
-                if (RecordDecoder.TryReadHeader(image.AsSpan(cell.LocalPayloadOffset, cell.LocalPayloadSize), cell.PayloadSize, types, out _, out _))
-                {
-                    records.Add(types.ToArray());
-                }
-            }
-        }
-
-        var best = RecordShapeDetector.Vote(records).FirstOrDefault(v => v.Shape.IndexName is null && v.Shape.Table is MessageTableSchema);
+        var (best, _, records) = LayoutFromPages.Detect(db);
         if (best is null)
         {
             return null;
@@ -157,7 +134,7 @@ public static class StoreScanner
 
         var schema = (MessageTableSchema)best.Shape.Table;
         findings.Add(new Finding(Severity.Warning, FindingKind.LayoutFromRecordShapes, Location.Unknown,
-            $"{best.MatchedRecords} of {records.Count} records on leaf pages fit {schema.Id}",
+            $"{best.MatchedRecords} of {records} records on leaf pages fit {schema.Id}",
             $"The schema table is unreadable; the records on the pages have the shape of nwaku layout {schema.Id} ({schema.Releases})."));
         return schema.Id.ToString();
     }

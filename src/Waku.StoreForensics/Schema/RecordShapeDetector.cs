@@ -94,6 +94,36 @@ public static class RecordShapeDetector
     /// <summary>True when a record with <paramref name="serialTypes"/> could belong to <paramref name="shape"/>.</summary>
     public static bool Fits(RecordShape shape, ReadOnlySpan<long> serialTypes) => TryScore(shape, serialTypes, out _);
 
+    /// <summary>True when a value of <paramref name="serialType"/> could sit in <paramref name="column"/> (the per-column test of <see cref="Fits"/>).</summary>
+    public static bool FitsColumn(ColumnDefinition column, long serialType) => ScoreColumn(column, serialType) >= 0;
+
+    /// <summary>How well one value fits one column; -1 when it cannot belong there.</summary>
+    private static int ScoreColumn(ColumnDefinition column, long serialType)
+    {
+        StorageClasses actual = StorageClassOf(serialType);
+        StorageClasses expected = column.ExpectedStorage;
+        bool isKey = column.Role is ColumnRole.MessageDigest or ColumnRole.MessageHash;
+        if (actual == StorageClasses.Blob && isKey)
+        {
+            // nwaku's digests and hashes are always SHA-256 values.
+            return (serialType - 12) / 2 == 32 ? 4 : -1;
+        }
+
+        if ((expected & actual) != 0)
+        {
+            // An integer in a REAL column is SQLite's on-disk optimisation, not nwaku's choice: weaker evidence.
+            return column.DeclaredType == "REAL" && actual == StorageClasses.Integer ? 1 : 2;
+        }
+
+        if (actual == StorageClasses.Text && column.Role is ColumnRole.ContentTopic or ColumnRole.PubsubTopic && (expected & StorageClasses.Blob) != 0)
+        {
+            // Topics reseeded as TEXT by other tools: same table, weaker evidence.
+            return 1;
+        }
+
+        return actual == StorageClasses.Null && column.PrimaryKeyOrdinal == 0 && !column.IsNotNull ? 2 : -1;
+    }
+
     private static bool TryScore(RecordShape shape, ReadOnlySpan<long> serialTypes, out int score)
     {
         score = 0;
@@ -104,38 +134,13 @@ public static class RecordShapeDetector
 
         for (int i = 0; i < serialTypes.Length; i++)
         {
-            ColumnDefinition column = shape.Columns[i];
-            StorageClasses actual = StorageClassOf(serialTypes[i]);
-            StorageClasses expected = column.ExpectedStorage;
-            bool isKey = column.Role is ColumnRole.MessageDigest or ColumnRole.MessageHash;
-            if (actual == StorageClasses.Blob && isKey)
-            {
-                // nwaku's digests and hashes are always SHA-256 values.
-                if ((serialTypes[i] - 12) / 2 != 32)
-                {
-                    return false;
-                }
-
-                score += 4;
-            }
-            else if ((expected & actual) != 0)
-            {
-                // An integer in a REAL column is SQLite's on-disk optimisation, not nwaku's choice: weaker evidence.
-                score += column.DeclaredType == "REAL" && actual == StorageClasses.Integer ? 1 : 2;
-            }
-            else if (actual == StorageClasses.Text && column.Role is ColumnRole.ContentTopic or ColumnRole.PubsubTopic && (expected & StorageClasses.Blob) != 0)
-            {
-                // Topics reseeded as TEXT by other tools: same table, weaker evidence.
-                score += 1;
-            }
-            else if (actual == StorageClasses.Null && column.PrimaryKeyOrdinal == 0 && !column.IsNotNull)
-            {
-                score += 2;
-            }
-            else
+            int columnScore = ScoreColumn(shape.Columns[i], serialTypes[i]);
+            if (columnScore < 0)
             {
                 return false;
             }
+
+            score += columnScore;
         }
 
         return true;

@@ -1,14 +1,7 @@
+using Waku.StoreForensics.Sqlite;
 using Waku.StoreForensics.Validation;
 
 namespace Waku.StoreForensics.Schema;
-
-/// <summary>One row of <c>sqlite_schema</c> (type, name, tbl_name, rootpage, sql), from SQLite or from a raw page reader.</summary>
-/// <param name="Type">"table", "index", "view" or "trigger".</param>
-/// <param name="Name">Object name.</param>
-/// <param name="TableName">Table the object belongs to.</param>
-/// <param name="Sql">CREATE statement text; null for automatic indexes.</param>
-/// <param name="RootPage">Root page number, 0 when unknown.</param>
-public sealed record SchemaObject(string Type, string Name, string TableName, string? Sql, long RootPage = 0);
 
 /// <summary>How a table found in a file compares with the catalog.</summary>
 /// <param name="TableName">Name in the file.</param>
@@ -16,7 +9,7 @@ public sealed record SchemaObject(string Type, string Name, string TableName, st
 /// <param name="Schema">The catalogued layout with the same columns, or the closest one when <paramref name="IsExactMatch"/> is false.</param>
 /// <param name="IsExactMatch">True when names, declared types, order and primary key all match.</param>
 /// <param name="Differences">What differs from <paramref name="Schema"/> when not an exact match.</param>
-public sealed record TableMatch<TSchema>(string TableName, DeclaredTable? Declared, TSchema? Schema, bool IsExactMatch, IReadOnlyList<string> Differences)
+public sealed record TableMatch<TSchema>(string TableName, TableDefinition? Declared, TSchema? Schema, bool IsExactMatch, IReadOnlyList<string> Differences)
     where TSchema : TableSchema;
 
 /// <summary>What the catalog makes of a file's user_version and schema table.</summary>
@@ -221,7 +214,8 @@ public static class SchemaDetector
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(catalog);
-        if (!CreateTableParser.TryParse(table.Sql, out DeclaredTable? declared))
+        TableDefinition? declared = null;
+        if (table.Sql is null || !TableDefinition.TryParse(table.Sql, out declared, out _) || declared is null)
         {
             return new TableMatch<TSchema>(table.Name, null, null, false, ["CREATE TABLE text could not be parsed"]);
         }
@@ -241,7 +235,7 @@ public static class SchemaDetector
         return new TableMatch<TSchema>(table.Name, declared, best, bestDifferences!.Count == 0, bestDifferences);
     }
 
-    private static List<string> Compare(DeclaredTable declared, TableSchema schema)
+    private static List<string> Compare(TableDefinition declared, TableSchema schema)
     {
         var differences = new List<string>();
         if (!declared.WithoutRowid)
@@ -252,7 +246,7 @@ public static class SchemaDetector
         int common = Math.Min(declared.Columns.Count, schema.Columns.Count);
         for (int i = 0; i < common; i++)
         {
-            DeclaredColumn d = declared.Columns[i];
+            TableColumn d = declared.Columns[i];
             ColumnDefinition s = schema.Columns[i];
             if (!Is(d.Name, s.Name))
             {
@@ -274,7 +268,7 @@ public static class SchemaDetector
             differences.Add($"missing column {schema.Columns[i].Name}");
         }
 
-        IReadOnlyList<string> pk = declared.PrimaryKey;
+        IReadOnlyList<string> pk = declared.PrimaryKeyNames;
         if (!pk.SequenceEqual(schema.PrimaryKey, StringComparer.OrdinalIgnoreCase))
         {
             differences.Add($"primary key ({string.Join(", ", pk)}), expected ({string.Join(", ", schema.PrimaryKey)})");

@@ -234,12 +234,14 @@ public sealed partial class SqliteDatabase
     /// needed, bounded by what the file could hold). False, with a finding, when the chain is broken or loops;
     /// <paramref name="length"/> then counts the bytes that were recovered.
     /// </summary>
-    internal bool AssemblePayload(ReadOnlySpan<byte> page, uint pageNumber, in BTreeCell cell, ref byte[] payload, ref byte[] overflow, IPageObserver? observer, bool report, out int length)
+    internal bool AssemblePayload(ReadOnlySpan<byte> page, uint pageNumber, in BTreeCell cell, ref byte[] payload, ref byte[] overflow, IPageObserver? observer, bool report, out int length, int asOfWalFrame = -1)
     {
         length = 0;
         int overflowCapacity = UsableSize - 4;
         long remote = cell.PayloadSize - cell.LocalPayloadSize;
-        long maxRemote = (long)Math.Max(MaxPage, FilePageCount) * overflowCapacity;
+        // A cell of a WAL frame may spill into pages its own (perhaps uncommitted) transaction added.
+        uint lastPage = Math.Max(Math.Max(MaxPage, FilePageCount), asOfWalFrame >= 0 ? Wal?.MaxPageNumber ?? 0 : 0);
+        long maxRemote = (long)lastPage * overflowCapacity;
         if (remote > maxRemote || cell.PayloadSize > Array.MaxLength)
         {
             ReportIf(report, new SqliteFinding(SqliteFindingKind.PayloadSizeImplausible, SqliteFindingSeverity.Error, pageNumber, cell.Offset,
@@ -247,12 +249,8 @@ public sealed partial class SqliteDatabase
             return false;
         }
 
-        if (payload.Length < cell.PayloadSize)
-        {
-            ArrayPool<byte>.Shared.Return(payload);
-            payload = ArrayPool<byte>.Shared.Rent((int)cell.PayloadSize);
-        }
-
+        // The buffer grows with the bytes really read, not with the size a (possibly lying) cell claims.
+        Grow(ref payload, cell.LocalPayloadSize);
         page.Slice(cell.LocalPayloadOffset, cell.LocalPayloadSize).CopyTo(payload);
         length = cell.LocalPayloadSize;
         if (remote == 0)
@@ -267,7 +265,7 @@ public sealed partial class SqliteDatabase
         HashSet<uint>? seen = needed > 1 ? new HashSet<uint>() : null;
         for (long n = 0; n < needed; n++)
         {
-            if (next == 0 || next > Math.Max(MaxPage, FilePageCount))
+            if (next == 0 || next > lastPage)
             {
                 ReportIf(report, new SqliteFinding(SqliteFindingKind.OverflowChainBroken, SqliteFindingSeverity.Error, previous, n == 0 ? cell.Offset : 0,
                     $"overflow chain of the cell at page {pageNumber}+{cell.Offset} points to page {next} after {n} of {needed} pages; {remote - (length - cell.LocalPayloadSize)} payload bytes lost"));
@@ -281,7 +279,9 @@ public sealed partial class SqliteDatabase
                 return false;
             }
 
-            var origin = _pages.Read(next, overflow);
+            var origin = asOfWalFrame >= 0 && Wal?.FindFrameAsOf(next, asOfWalFrame) is { } frame
+                ? ReadWalFrame(frame, overflow)
+                : _pages.Read(next, overflow);
             if (origin.BytesRead < PageSize)
             {
                 ReportIf(report, new SqliteFinding(SqliteFindingKind.OverflowChainBroken, SqliteFindingSeverity.Error, next, origin.BytesRead,
@@ -291,6 +291,7 @@ public sealed partial class SqliteDatabase
 
             int take = (int)Math.Min(overflowCapacity, cell.PayloadSize - length);
             observer?.OnOverflowPage(next, previous, n == 0, take);
+            Grow(ref payload, Math.Min(cell.PayloadSize, Math.Max((long)length + take, 2L * payload.Length)));
             overflow.AsSpan(4, take).CopyTo(payload.AsSpan(length));
             length += take;
             previous = next;
@@ -306,5 +307,24 @@ public sealed partial class SqliteDatabase
         {
             Report(finding);
         }
+    }
+
+    private static void Grow(ref byte[] buffer, long needed)
+    {
+        if (buffer.Length >= needed)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent((int)needed);
+        buffer.AsSpan().CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = larger;
+    }
+
+    private PageOrigin ReadWalFrame(Wal.WalFrame frame, byte[] destination)
+    {
+        Wal!.ReadFrame(frame, destination);
+        return new PageOrigin(frame.Index, false, PageSize);
     }
 }

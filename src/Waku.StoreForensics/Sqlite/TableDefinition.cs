@@ -5,7 +5,8 @@ namespace Waku.StoreForensics.Sqlite;
 /// <summary>A column of a table as declared in its CREATE TABLE statement.</summary>
 /// <param name="Name">Column name, unquoted.</param>
 /// <param name="DeclaredType">Declared type text (may be empty).</param>
-public sealed record ColumnDefinition(string Name, string DeclaredType);
+/// <param name="NotNull">True when the column carries a <c>NOT NULL</c> constraint.</param>
+public sealed record TableColumn(string Name, string DeclaredType, bool NotNull = false);
 
 /// <summary>
 /// What the reader needs from a CREATE TABLE statement to turn records back into rows: column order, the
@@ -13,7 +14,7 @@ public sealed record ColumnDefinition(string Name, string DeclaredType);
 /// </summary>
 public sealed class TableDefinition
 {
-    private TableDefinition(string name, IReadOnlyList<ColumnDefinition> columns, IReadOnlyList<int> primaryKey, bool withoutRowid, int rowidAlias)
+    private TableDefinition(string name, IReadOnlyList<TableColumn> columns, IReadOnlyList<int> primaryKey, bool withoutRowid, int rowidAlias)
     {
         Name = name;
         Columns = columns;
@@ -28,9 +29,11 @@ public sealed class TableDefinition
     /// <summary>Table name, unquoted.</summary>
     public string Name { get; }
     /// <summary>Columns in declaration order (the order of <c>SELECT *</c>).</summary>
-    public IReadOnlyList<ColumnDefinition> Columns { get; }
+    public IReadOnlyList<TableColumn> Columns { get; }
     /// <summary>Indexes into <see cref="Columns"/> of the primary-key columns, in key order.</summary>
     public IReadOnlyList<int> PrimaryKey { get; }
+    /// <summary>Names of the primary-key columns, in key order.</summary>
+    public IReadOnlyList<string> PrimaryKeyNames => PrimaryKey.Select(i => Columns[i].Name).ToArray();
     /// <summary>True for a WITHOUT ROWID table, stored as an index b-tree.</summary>
     public bool WithoutRowid { get; }
     /// <summary>Index of the INTEGER PRIMARY KEY column that aliases the rowid, or -1.</summary>
@@ -101,7 +104,7 @@ public sealed class TableDefinition
             return false;
         }
 
-        var columns = new List<ColumnDefinition>();
+        var columns = new List<TableColumn>();
         var primaryKey = new List<int>();
         bool columnKeyDescending = false;
         var tableKeyNames = new List<string>();
@@ -150,8 +153,14 @@ public sealed class TableDefinition
                 type.Append(item[j].Text);
             }
 
+            bool notNull = false;
             for (; j < item.Count; j++)
             {
+                if (item[j].Is("NOT") && j + 1 < item.Count && item[j + 1].Is("NULL"))
+                {
+                    notNull = true;
+                }
+
                 if (item[j].Is("PRIMARY") && j + 1 < item.Count && item[j + 1].Is("KEY"))
                 {
                     primaryKey.Add(columns.Count);
@@ -159,7 +168,7 @@ public sealed class TableDefinition
                 }
             }
 
-            columns.Add(new ColumnDefinition(columnName, type.ToString()));
+            columns.Add(new TableColumn(columnName, type.ToString(), notNull));
         }
 
         foreach (string keyName in tableKeyNames)

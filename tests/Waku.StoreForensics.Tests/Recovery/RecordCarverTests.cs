@@ -15,6 +15,7 @@ public class RecordCarverTests
         public int FieldCount => 3;
         public bool Accepts(ReadOnlySpan<long> t) => t.Length == 3 && t[0] == 76 && (t[1] == 0 || (t[1] >= 12 && t[1] % 2 == 0)) && t[2] is >= 1 and <= 6;
         public long? FixedSerialType(int field) => field == 0 ? 76 : null;
+        public bool AcceptsField(int field, long t) => field switch { 0 => t == 76, 1 => t == 0 || (t >= 12 && t % 2 == 0), _ => t is >= 1 and <= 6 };
     }
 
     private static (string Path, Dictionary<string, (byte[] P, long T)> Written, HashSet<string> Deleted) Create(TempDir dir, bool wal)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Waku.StoreForensics.SampleGenerator;
 using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Sqlite;
 using Waku.StoreForensics.Tests.Schema;
 using Waku.StoreForensics.Validation;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Sqlite;
 using Waku.StoreForensics.Validation;
 
 namespace Waku.StoreForensics.Tests.Schema;
@@ -154,8 +155,8 @@ public class SchemaDetectorTests
     [Fact]
     public void Detect_MigratedThrough00008_SaysHashesMayBeRandom_DriverCreatedDoesNot()
     {
-        SchemaObject migrated = new("table", "message", "message", NwakuSchemaCatalog.Get(MessageSchemaId.S9).StoredSqlVariants[0]);
-        SchemaObject driverCreated = new("table", "Message", "Message", NwakuSchemaCatalog.Get(MessageSchemaId.S9).StoredSqlVariants[1]);
+        SchemaObject migrated = new("table", "message", "message", 0, NwakuSchemaCatalog.Get(MessageSchemaId.S9).StoredSqlVariants[0]);
+        SchemaObject driverCreated = new("table", "Message", "Message", 0, NwakuSchemaCatalog.Get(MessageSchemaId.S9).StoredSqlVariants[1]);
 
         Assert.Contains(SchemaDetector.Detect(9, [migrated]).Findings, f => f.Kind == FindingKind.RandomMessageHashesFromMigration8);
         Assert.DoesNotContain(SchemaDetector.Detect(9, [driverCreated]).Findings, f => f.Kind == FindingKind.RandomMessageHashesFromMigration8);
@@ -165,7 +166,7 @@ public class SchemaDetectorTests
     [Fact]
     public void Detect_ForeignMessageTable_IsUnknownLayoutWithDifferences()
     {
-        SchemaObject table = new("table", "Message", "Message", "CREATE TABLE Message (id BLOB PRIMARY KEY, receivedAt INTEGER NOT NULL, body TEXT)");
+        SchemaObject table = new("table", "Message", "Message", 0, "CREATE TABLE Message (id BLOB PRIMARY KEY, receivedAt INTEGER NOT NULL, body TEXT)");
 
         SchemaDetection detection = SchemaDetector.Detect(1, [table]);
 
@@ -189,7 +190,7 @@ public class SchemaDetectorTests
         {
             foreach (string sql in schema.StoredSqlVariants)
             {
-                TableMatch<MessageTableSchema> match = SchemaDetector.Match(new SchemaObject("table", schema.TableName, schema.TableName, sql), NwakuSchemaCatalog.MessageSchemas);
+                TableMatch<MessageTableSchema> match = SchemaDetector.Match(new SchemaObject("table", schema.TableName, schema.TableName, 0, sql), NwakuSchemaCatalog.MessageSchemas);
                 Assert.True(match.IsExactMatch, $"{schema.Id}: {string.Join("; ", match.Differences)}");
                 Assert.Equal(schema.Id, match.Schema!.Id);
             }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Sqlite;
 
 namespace Waku.StoreForensics.Tests.Schema;
 
@@ -107,7 +108,7 @@ internal static class SqliteFixtures
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
-            objects.Add(new SchemaObject(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4)));
+            objects.Add(new SchemaObject(reader.GetString(0), reader.GetString(1), reader.GetString(2), (uint)reader.GetInt64(4), reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
 
         return (userVersion, objects);

@@ -2,6 +2,7 @@ using CsCheck;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Sqlite;
 using Waku.StoreForensics.Tests.Schema;
 using Waku.StoreForensics.Validation;
 

@@ -12,6 +12,7 @@ namespace Waku.StoreForensics.Sqlite.Wal;
 /// <param name="SaltsMatch">The frame's salts equal the header's (it belongs to the current WAL generation).</param>
 /// <param name="ChecksumValid">The cumulative checksum up to and including this frame matches.</param>
 /// <param name="Committed">The frame is at or before the last valid commit: SQLite would read it.</param>
+/// <param name="Torn">The file ends inside this frame (a torn write): its page image is partial, zero-filled.</param>
 public sealed record WalFrame(
     int Index,
     uint PageNumber,
@@ -20,7 +21,8 @@ public sealed record WalFrame(
     uint Salt2,
     bool SaltsMatch,
     bool ChecksumValid,
-    bool Committed)
+    bool Committed,
+    bool Torn = false)
 {
     /// <summary>True when this frame ends a transaction.</summary>
     public bool IsCommit => CommitSizeInPages != 0;
@@ -42,6 +44,8 @@ public sealed class WalFile : IDisposable
 
     private readonly SafeFileHandle _handle;
     private readonly Dictionary<uint, int> _latestCommittedFrame = new();
+    private readonly Dictionary<uint, List<int>> _generationFrames = new();
+    private int[]? _transactionEnd;
     private readonly List<SqliteFinding> _findings = new();
     private readonly List<WalFrame> _frames = new();
 
@@ -107,10 +111,64 @@ public sealed class WalFile : IDisposable
     public WalFrame? FindCommittedFrame(uint pageNumber) =>
         _latestCommittedFrame.TryGetValue(pageNumber, out int index) ? _frames[index] : null;
 
+    /// <summary>
+    /// The newest frame of the current WAL generation (matching salts, committed or not) holding
+    /// <paramref name="pageNumber"/> up to the end of the transaction that wrote frame <paramref name="asOfFrame"/>:
+    /// the page as that transaction left it (SQLite writes a transaction's frames in page-number order, so a
+    /// b-tree page's frame can precede the frame of an overflow page it points to). Null when the page is not in
+    /// the WAL by then.
+    /// </summary>
+    public WalFrame? FindFrameAsOf(uint pageNumber, int asOfFrame)
+    {
+        asOfFrame = TransactionEnd(asOfFrame);
+        if (!_generationFrames.TryGetValue(pageNumber, out var indexes))
+        {
+            return null;
+        }
+
+        for (int i = indexes.Count - 1; i >= 0; i--)
+        {
+            if (indexes[i] <= asOfFrame)
+            {
+                return _frames[indexes[i]];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Index of the commit frame ending the transaction of frame <paramref name="frame"/>, or the last frame for a torn one.</summary>
+    public int TransactionEnd(int frame)
+    {
+        if (_transactionEnd is null || _transactionEnd.Length != _frames.Count)
+        {
+            // One backward pass: each frame's transaction ends at the next commit frame of this generation.
+            _transactionEnd = new int[_frames.Count];
+            int end = _frames.Count - 1;
+            for (int i = _frames.Count - 1; i >= 0; i--)
+            {
+                if (_frames[i].IsCommit && _frames[i].SaltsMatch)
+                {
+                    end = i;
+                }
+
+                _transactionEnd[i] = end;
+            }
+        }
+
+        return frame < 0 || frame >= _transactionEnd.Length ? _frames.Count - 1 : _transactionEnd[frame];
+    }
+
+    /// <summary>Highest page number any frame of the current generation holds (pages a transaction added).</summary>
+    public uint MaxPageNumber { get; private set; }
+
     /// <summary>Every frame holding an image of <paramref name="pageNumber"/>, oldest first (including invalid ones).</summary>
     public IEnumerable<WalFrame> FramesOf(uint pageNumber) => _frames.Where(f => f.PageNumber == pageNumber);
 
-    /// <summary>Reads the page image of <paramref name="frame"/> into <paramref name="destination"/> (at least <see cref="PageSize"/> bytes).</summary>
+    /// <summary>
+    /// Reads the page image of <paramref name="frame"/> into <paramref name="destination"/> (at least
+    /// <see cref="PageSize"/> bytes); the missing part of a torn frame reads as zeros.
+    /// </summary>
     public void ReadFrame(WalFrame frame, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(frame);
@@ -119,7 +177,21 @@ public sealed class WalFile : IDisposable
             throw new ArgumentException("Destination shorter than a page.", nameof(destination));
         }
 
-        RandomAccess.Read(_handle, destination[..PageSize], frame.FileOffset(PageSize) + FrameHeaderLength);
+        var page = destination[..PageSize];
+        long offset = frame.FileOffset(PageSize) + FrameHeaderLength;
+        int read = 0;
+        while (read < PageSize)
+        {
+            int n = RandomAccess.Read(_handle, page[read..], offset + read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        page[read..].Clear();
     }
 
     private void Index()
@@ -209,6 +281,11 @@ public sealed class WalFile : IDisposable
             // fileformat2 §4.3: a frame is valid only while every frame before it is valid too.
             chainValid &= saltsMatch && checksumValid;
             _frames.Add(new WalFrame(i, pgno, commit, salt1, salt2, saltsMatch, chainValid, Committed: false));
+            if (saltsMatch && pgno != 0)
+            {
+                AddToGeneration(pgno, i);
+            }
+
             if (!chainValid)
             {
                 continue;
@@ -249,10 +326,37 @@ public sealed class WalFile : IDisposable
         }
 
         long tail = (Length - HeaderLength) % frameSize;
+        if (tail >= FrameHeaderLength)
+        {
+            // Keep the torn frame: the part of its page image that reached the disk may still hold cells.
+            Span<byte> torn = stackalloc byte[FrameHeaderLength];
+            RandomAccess.Read(_handle, torn, Length - tail);
+            uint salt1 = BinaryPrimitives.ReadUInt32BigEndian(torn[8..]);
+            uint salt2 = BinaryPrimitives.ReadUInt32BigEndian(torn[12..]);
+            uint tornPage = BinaryPrimitives.ReadUInt32BigEndian(torn);
+            _frames.Add(new WalFrame(_frames.Count, tornPage, BinaryPrimitives.ReadUInt32BigEndian(torn[4..]),
+                salt1, salt2, salt1 == Salt1 && salt2 == Salt2, ChecksumValid: false, Committed: false, Torn: true));
+            if (salt1 == Salt1 && salt2 == Salt2 && tornPage != 0)
+            {
+                AddToGeneration(tornPage, _frames.Count - 1);
+            }
+        }
+
         if (tail != 0)
         {
             _findings.Add(new SqliteFinding(SqliteFindingKind.WalFramesInvalid, SqliteFindingSeverity.Warning, 0, (int)Math.Min(int.MaxValue, Length - tail), $"WAL ends with a partial frame of {tail} bytes (torn write)"));
         }
+    }
+
+    private void AddToGeneration(uint page, int frame)
+    {
+        if (!_generationFrames.TryGetValue(page, out var list))
+        {
+            _generationFrames[page] = list = new List<int>();
+        }
+
+        list.Add(frame);
+        MaxPageNumber = Math.Max(MaxPageNumber, page);
     }
 
     /// <summary>WAL checksum (fileformat2 §4.2): Fibonacci-weighted sums over 32-bit words.</summary>

@@ -1,0 +1,83 @@
+namespace Waku.StoreForensics.Net.Probe;
+
+/// <summary>A protocol a node advertises, split into name and version (the last path segment).</summary>
+/// <param name="Id">The full protocol ID.</param>
+/// <param name="Name">Everything before the last <c>/</c>.</param>
+/// <param name="Version">The last path segment, e.g. <c>2.0.0-beta4</c>.</param>
+public sealed record AdvertisedProtocol(string Id, string Name, string Version)
+{
+    /// <summary>Splits a protocol ID.</summary>
+    public static AdvertisedProtocol Parse(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        int slash = id.LastIndexOf('/');
+        return slash > 0 ? new(id, id[..slash], id[(slash + 1)..]) : new(id, id, "");
+    }
+}
+
+/// <summary>Whether a node serves one known client.</summary>
+/// <param name="ClientId">The client row's ID.</param>
+/// <param name="Client">The client in words.</param>
+/// <param name="Compatible">True when every requirement group is met.</param>
+/// <param name="Missing">Requirement groups not met, each written as <c>a | b</c>.</param>
+/// <param name="Expected">True when the caller asked for this client (it decides the exit code).</param>
+/// <param name="Note">The row's note.</param>
+public sealed record CompatibilityVerdict(string ClientId, string Client, bool Compatible, IReadOnlyList<string> Missing, bool Expected, string Note);
+
+/// <summary>The result of probing one node.</summary>
+public sealed record ProbeReport
+{
+    /// <summary>The address dialled.</summary>
+    public required string Address { get; init; }
+
+    /// <summary>True when the dial, handshake and identify succeeded.</summary>
+    public bool Connected { get; init; }
+
+    /// <summary>Why the probe failed, when it did.</summary>
+    public Libp2pErrorReason? FailureReason { get; init; }
+
+    /// <summary>The failure in words.</summary>
+    public string? FailureMessage { get; init; }
+
+    /// <summary>The peer ID the node proved.</summary>
+    public string? PeerId { get; init; }
+
+    /// <summary>The muxer negotiated.</summary>
+    public string? Muxer { get; init; }
+
+    /// <summary>True when the muxer was chosen inside the Noise handshake.</summary>
+    public bool? MuxerNegotiatedEarly { get; init; }
+
+    /// <summary>The agent string from identify.</summary>
+    public string? AgentVersion { get; init; }
+
+    /// <summary>The protocol version from identify.</summary>
+    public string? ProtocolVersion { get; init; }
+
+    /// <summary>Advertised protocols, sorted.</summary>
+    public IReadOnlyList<AdvertisedProtocol> Protocols { get; init; } = [];
+
+    /// <summary>Listen addresses the node announced.</summary>
+    public IReadOnlyList<string> ListenAddresses { get; init; } = [];
+
+    /// <summary>Ping round trip in milliseconds, when ping succeeded.</summary>
+    public double? PingMilliseconds { get; init; }
+
+    /// <summary>Why ping failed, when it did (a node may not mount ping).</summary>
+    public string? PingError { get; init; }
+
+    /// <summary>The node's cluster ID from <c>/vac/waku/metadata/1.0.0</c>, when it serves that protocol.</summary>
+    public uint? ClusterId { get; init; }
+
+    /// <summary>The node's shards from the metadata protocol.</summary>
+    public IReadOnlyList<uint>? Shards { get; init; }
+
+    /// <summary>Why the metadata request failed, when it did.</summary>
+    public string? MetadataError { get; init; }
+
+    /// <summary>One verdict per known client.</summary>
+    public IReadOnlyList<CompatibilityVerdict> Verdicts { get; init; } = [];
+
+    /// <summary>True when connected and every expected client is served.</summary>
+    public bool Satisfied => Connected && Verdicts.Where(v => v.Expected).All(v => v.Compatible);
+}
