@@ -74,13 +74,14 @@ public static class DamageScenarios
         new("deleted-rows", "nwaku's retention deletes the oldest 30% of messages; nothing is damaged, deleted rows linger in free space.",
             [],
             ChangeWithSql: (b, c) => b.DeleteOldest(c, 0.3)),
-        new("semantic-damage", "SQL updates write wrong keys, garbled content topics and far-future timestamps into a few rows.",
+        new("semantic-damage", "SQL updates write wrong keys, garbled content topics and far-future timestamps into a few rows, and cut one peer's storedInfo short where the Peer table shares the file (v0.3–v0.12).",
             [FindingKind.KeyMismatch, FindingKind.TopicGarbled, FindingKind.TimestampImplausible],
             ChangeWithSql: (b, c) =>
             {
                 b.AlterKeys(c, 3);
                 b.GarbleContentTopics(c, 3);
                 b.SetFarFutureTimestamps(c, 3);
+                b.TruncateStoredInfo(c);
             }),
         new("mixed", "Retention deletes, two wrong keys, a zeroed page, payload bit flips and a broken overflow chain in one file.",
             [FindingKind.KeyMismatch, FindingKind.PageTypeInvalid, FindingKind.OverflowChainBroken],
@@ -211,6 +212,7 @@ public static class DamageScenarios
         private readonly List<object?[]> _writtenValues = [];
         private readonly List<string> _deleted = [];
         private readonly List<AlteredRow> _altered = [];
+        private readonly List<FindingKind> _expectedFromPeerDamage = [];
 
         public ScenarioBuilder(string directory, string work, Definition definition, MessageSchemaId layout, int seed, int messageCount)
         {
@@ -264,7 +266,7 @@ public static class DamageScenarios
                 Altered = _altered,
                 Intact = intact,
                 DeletedIntact = deletedIntact,
-                ExpectedFindings = _definition.ExpectedFindings.Select(k => k.ToString()).ToArray(),
+                ExpectedFindings = _definition.ExpectedFindings.Concat(_expectedFromPeerDamage).Select(k => k.ToString()).ToArray(),
             };
             manifest.Save(Path.Combine(_directory, ScenarioManifest.FileName));
             return manifest;
@@ -379,6 +381,43 @@ public static class DamageScenarios
             {
                 Alter(connection, i, "timestamp", year2100, "timestamp set to 2100-01-01");
             }
+        }
+
+        /// <summary>
+        /// Cuts the last 10 bytes off one peer's storedInfo, when the Peer table is in the message file (v0.3–v0.12;
+        /// peers.db is not scanned with it). Both eras' protobufs end in the 39-byte public_key field or in the short
+        /// fields 5 and 6 behind it, so the cut always lands inside public_key: a truncation, not a field boundary.
+        /// </summary>
+        public void TruncateStoredInfo(SqliteConnection connection)
+        {
+            using SqliteCommand query = connection.CreateCommand();
+            query.CommandText = "SELECT peerId FROM Peer ORDER BY peerId";
+            var peers = new List<byte[]>();
+            try
+            {
+                using SqliteDataReader reader = query.ExecuteReader();
+                while (reader.Read())
+                {
+                    peers.Add((byte[])reader.GetValue(0));
+                }
+            }
+            catch (SqliteException)
+            {
+                return; // no Peer table in this file
+            }
+
+            if (peers.Count == 0)
+            {
+                return;
+            }
+
+            byte[] peerId = peers[_random.Next(peers.Count)];
+            if (Execute(connection, $"UPDATE Peer SET storedInfo = substr(storedInfo, 1, length(storedInfo) - 10) WHERE peerId = {Literal(peerId)};") != 1)
+            {
+                throw new InvalidOperationException("The storedInfo update changed no row.");
+            }
+
+            _expectedFromPeerDamage.Add(FindingKind.StoredInfoTruncated);
         }
 
         private void Alter(SqliteConnection connection, int row, string column, object value, string change)

@@ -1,6 +1,9 @@
+using System.Net;
 using Google.Protobuf;
 using NBitcoin.Secp256k1;
+using Waku.StoreForensics.Net.Multiformats;
 using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Schema.Protos;
 
 namespace Waku.StoreForensics.SampleGenerator;
 
@@ -56,46 +59,38 @@ internal static class SyntheticPeers
 
     private static byte[] StoredInfo(Random random, byte[] peerId, byte[] publicKey, string[] protocols, long? connectedness, long? disconnectTime)
     {
-        // StoredInfo { bytes peer_id = 1; repeated bytes addrs = 2; repeated string protos = 3; bytes public_key = 4;
-        //              uint32 connectedness = 5; uint64 disconnect_time = 6 } — nim minprotobuf writes every field, unpacked.
-        var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
-        output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(peerId));
+        var addresses = new List<ByteString>();
         int addressCount = random.Next(1, 3);
         for (int a = 0; a < addressCount; a++)
         {
-            // binary multiaddr /ip4/<a.b.c.d>/tcp/<port>: code 4 + 4 bytes, code 6 + 2-byte big-endian port
             var ip = new byte[4];
             random.NextBytes(ip);
             ip[0] = (byte)random.Next(1, 224);
             int port = a == 0 ? 60000 : random.Next(30000, 65000);
-            byte[] address = [0x04, .. ip, 0x06, (byte)(port >> 8), (byte)port];
-            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(address));
+            var address = Multiaddress.FromEndPoint(new IPEndPoint(new IPAddress(ip), port));
+            addresses.Add(ByteString.CopyFrom(address.ToBytes()));
         }
 
-        foreach (string protocol in protocols)
+        var protocolIds = protocols.Select(ByteString.CopyFromUtf8);
+        if (connectedness is null)
         {
-            output.WriteTag(3, WireFormat.WireType.LengthDelimited);
-            output.WriteString(protocol);
+            // v0.3–v0.22 StoredInfo: connectedness and disconnectTime are table columns.
+            var storedInfo = new StoredInfo { PeerId = ByteString.CopyFrom(peerId), PublicKey = ByteString.CopyFrom(publicKey) };
+            storedInfo.Addrs.AddRange(addresses);
+            storedInfo.Protos.AddRange(protocolIds);
+            return storedInfo.ToByteArray();
         }
 
-        output.WriteTag(4, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(publicKey));
-        if (connectedness is { } c)
+        // v0.23+ RemotePeerInfo: nwaku writes connectedness (5) and disconnect_time (6) always, the ENR (7) only when known.
+        var remotePeerInfo = new RemotePeerInfo
         {
-            output.WriteTag(5, WireFormat.WireType.Varint);
-            output.WriteUInt32((uint)c);
-        }
-
-        if (disconnectTime is { } t)
-        {
-            output.WriteTag(6, WireFormat.WireType.Varint);
-            output.WriteUInt64((ulong)t);
-        }
-
-        output.Flush();
-        return stream.ToArray();
+            PeerId = ByteString.CopyFrom(peerId),
+            PublicKey = ByteString.CopyFrom(publicKey),
+            Connectedness = (uint)connectedness.Value,
+            DisconnectTime = (ulong)disconnectTime!.Value,
+        };
+        remotePeerInfo.Addrs.AddRange(addresses);
+        remotePeerInfo.Protos.AddRange(protocolIds);
+        return remotePeerInfo.ToByteArray();
     }
 }

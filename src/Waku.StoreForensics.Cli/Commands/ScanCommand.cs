@@ -77,7 +77,7 @@ internal static class ScanCommand
         }
 
         Console.Out.WriteLine($"layout {report.MessageLayout ?? "unrecognised"} (user_version {report.UserVersion}){(report.PeerLayout is null ? "" : $", Peer {report.PeerLayout}")}, " +
-            $"{report.PageCount} pages of {report.PageSize} bytes, {report.MessageRowsRead} Message rows read, integrity_check: {report.IntegrityCheck}, {report.Seconds:F2} s");
+            $"{report.PageCount} pages of {report.PageSize} bytes, {report.MessageRowsRead} Message rows{(report.PeerLayout is null ? "" : $" and {report.PeerRowsRead} Peer rows")} read, integrity_check: {report.IntegrityCheck}, {report.Seconds:F2} s");
 
         if (report.Counts.Count == 0)
         {

@@ -94,7 +94,7 @@ public static class StoreRecovery
             using (var quarantine = new QuarantineWriter(quarantineTemp))
             {
                 run.Quarantine = quarantine;
-                using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema);
+                using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema, bulkLoad: true);
                 progress?.Report(new ScanProgress("recovering rows", 0.2));
                 messagesWritten = writer.InsertMessages(run.MessageRows(progress));
                 if (outputPeerSchema is not null)
@@ -183,6 +183,13 @@ public static class StoreRecovery
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
+        // Written without a journal for speed; nwaku opens its store in WAL mode, recorded in the header.
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        if (!string.Equals(command.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SQLite refused WAL mode for {path}.");
+        }
+
         command.CommandText = "PRAGMA integrity_check";
         bool ok = (command.ExecuteScalar() as string) == "ok";
         command.CommandText = $"SELECT count(*) FROM {schema.TableName}";
@@ -232,7 +239,7 @@ public static class StoreRecovery
     {
         private readonly HashSet<UInt128> _claimed = new();
         private readonly Dictionary<(string Table, string Source, RowVerdict Verdict), long> _counts = new();
-        private readonly List<(object?[] Row, string Source, RowState State)> _peers = new();
+        private readonly List<(object?[] Row, string Source, RowState State, uint Page, int Offset, int WalFrame)> _peers = new();
         private readonly HashSet<UInt128> _peerKeys = new();
 
         public QuarantineWriter Quarantine { get; set; } = null!;
@@ -280,7 +287,8 @@ public static class StoreRecovery
             {
                 foreach (var row in db.ReadRows(peerRoot.RootPage, peerDefinition!))
                 {
-                    AddPeer(row.Values, "live b-tree", RowState.Live);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    AddPeer(row.Values, "live b-tree", RowState.Live, row.Provenance.Page, row.Provenance.CellOffset, row.Provenance.WalFrame);
                 }
             }
 
@@ -386,7 +394,7 @@ public static class StoreRecovery
                 string source = SourceName(record);
                 if (IsShapeOf(record, peerSchema))
                 {
-                    AddPeer(peerSchema!.RecordToDeclaredOrder(record.Values), source, state);
+                    AddPeer(peerSchema!.RecordToDeclaredOrder(record.Values), source, state, record.Page, record.Offset, record.WalFrame);
                     continue;
                 }
 
@@ -459,26 +467,43 @@ public static class StoreRecovery
             return output;
         }
 
-        private void AddPeer(object?[] row, string source, RowState state)
+        /// <summary>
+        /// Validates one peer candidate (peer ID, storedInfo of its era, key, addresses, connectedness, times); a valid
+        /// one claims its peer ID and waits for <see cref="PeerRows"/> or <see cref="DropPeers"/>, an invalid one goes to
+        /// quarantine without claiming it, so a later valid copy can.
+        /// </summary>
+        private void AddPeer(object?[] row, string source, RowState state, uint page, int offset, int walFrame)
         {
             var key = Fingerprint(peerSchema!, row);
-            if (!_peerKeys.Add(key))
+            if (_peerKeys.Contains(key))
             {
                 Count("peer", source, RowVerdict.Duplicate);
                 return;
             }
 
-            _peers.Add((row, source, state));
+            var where = new Location(Page: page, Offset: offset);
+            var errors = PeerRowValidator.Validate(peerSchema!, row, options.PeerValidation, where).Where(f => f.Severity == Severity.Error).ToList();
+            if (errors.Count > 0)
+            {
+                Quarantine.Add("peer", row, peerSchema!, string.Join("; ", errors.Select(e => $"{e.Kind}: {e.Evidence}")), state, source, page, offset, walFrame);
+                QuarantinedRows++;
+                QuarantinedLiveOrLost += state == RowState.Deleted ? 0 : 1;
+                Count("peer", source, RowVerdict.Quarantined);
+                return;
+            }
+
+            _peerKeys.Add(key);
+            _peers.Add((row, source, state, page, offset, walFrame));
         }
 
-        /// <summary>Peers to write. No peer validator exists yet, so peer rows are checked only for shape and key.</summary>
+        /// <summary>Valid peers to write; deleted ones only with <see cref="RecoveryOptions.IncludeDeleted"/>.</summary>
         public IEnumerable<object?[]> PeerRows()
         {
-            foreach (var (row, source, state) in _peers)
+            foreach (var (row, source, state, page, offset, walFrame) in _peers)
             {
                 if (state == RowState.Deleted && !options.IncludeDeleted)
                 {
-                    Quarantine.Add("peer", row, peerSchema!, "deleted row; written only with --include-deleted", state, source, 0, 0, -1);
+                    Quarantine.Add("peer", row, peerSchema!, "deleted row (valid); written only with --include-deleted", state, source, page, offset, walFrame);
                     QuarantinedRows++;
                     Count("peer", source, RowVerdict.DeletedExcluded);
                     continue;
@@ -490,12 +515,12 @@ public static class StoreRecovery
             }
         }
 
-        /// <summary>The target layout keeps peers in another file: every recovered peer goes to quarantine.</summary>
+        /// <summary>The target layout keeps peers in another file: every valid recovered peer goes to quarantine.</summary>
         public void DropPeers()
         {
-            foreach (var (row, source, state) in _peers)
+            foreach (var (row, source, state, page, offset, walFrame) in _peers)
             {
-                Quarantine.Add("peer", row, peerSchema!, "the target layout keeps peers in peers.db; not written", state, source, 0, 0, -1);
+                Quarantine.Add("peer", row, peerSchema!, "the target layout keeps peers in peers.db; not written", state, source, page, offset, walFrame);
                 QuarantinedRows++;
                 Count("peer", source, RowVerdict.Quarantined);
             }

@@ -22,8 +22,11 @@ public sealed record ScanOptions
     /// <summary>Detailed findings kept per kind; the rest are only counted (default 200).</summary>
     public int MaxFindingsPerKind { get; init; } = 200;
 
-    /// <summary>Settings of the row validators (clock, tolerances).</summary>
+    /// <summary>Settings of the Message row validator (clock, tolerances).</summary>
     public MessageRowValidationOptions Validation { get; init; } = new();
+
+    /// <summary>Settings of the Peer row validator (clock, tolerances).</summary>
+    public PeerRowValidationOptions PeerValidation { get; init; } = new();
 }
 
 /// <summary>Everything a scan found, worst first, with the evidence it was made on.</summary>
@@ -47,6 +50,8 @@ public sealed record ScanReport
     public string? PeerLayout { get; init; }
     /// <summary>Message rows read and validated.</summary>
     public long MessageRowsRead { get; init; }
+    /// <summary>Peer rows read and validated (the Peer table of the scanned file: store.sqlite3 to v0.12, peers.db from v0.13).</summary>
+    public long PeerRowsRead { get; init; }
     /// <summary>SQLite's integrity_check verdict: "ok", "damaged", "could not run" or "skipped".</summary>
     public required string IntegrityCheck { get; init; }
     /// <summary>Number of findings of each kind, including those not kept in <see cref="Findings"/>.</summary>

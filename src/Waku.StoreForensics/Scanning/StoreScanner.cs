@@ -9,7 +9,7 @@ namespace Waku.StoreForensics.Scanning;
 /// <summary>
 /// The scan pipeline: hashes the evidence, reads every page with our reader (page-level findings), recognises
 /// the nwaku layout (from the schema table, or from record shapes when it is lost), validates every Message
-/// row, runs SQLite's own integrity_check on a private copy, and merges everything into one report.
+/// row and every Peer row, runs SQLite's own integrity_check on a private copy, and merges everything into one report.
 /// Never writes to the input or its sidecar files.
 /// </summary>
 public static class StoreScanner
@@ -63,6 +63,25 @@ public static class StoreScanner
             }
         }
 
+        // The Peer table of this file: store.sqlite3 up to v0.12, peers.db from v0.13 (scan whichever file is given).
+        long peerRows = 0;
+        if (detection.Peer is { IsExactMatch: true, Schema: { } peerSchema } peerMatch && db.FindObject(peerMatch.TableName) is { RootPage: > 0 } peerEntry)
+        {
+            progress?.Report(new ScanProgress("validating peer rows", 0.75));
+            var definition = db.GetTableDefinition(peerEntry.Name);
+            foreach (var row in db.ReadRows(peerEntry.RootPage, definition))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var where = new Location(Page: row.Provenance.Page, Offset: row.Provenance.CellOffset);
+                foreach (var f in PeerRowValidator.Validate(peerSchema, row.Values, options.PeerValidation, where))
+                {
+                    findings.Add(f);
+                }
+
+                peerRows++;
+            }
+        }
+
         foreach (var f in db.Findings)
         {
             findings.Add(ToFinding(f, db));
@@ -98,6 +117,7 @@ public static class StoreScanner
             MessageLayout = layout,
             PeerLayout = detection.Peer is { IsExactMatch: true } p ? p.Schema!.Id.ToString() : null,
             MessageRowsRead = rows,
+            PeerRowsRead = peerRows,
             IntegrityCheck = integrity,
             Counts = findings.Counts,
             Findings = kept,

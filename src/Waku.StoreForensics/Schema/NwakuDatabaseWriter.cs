@@ -36,7 +36,11 @@ public sealed class NwakuDatabaseWriter : IDisposable
     /// Page cache of this connection, 0 for SQLite's default (2 MiB). A large cache keeps one big transaction from
     /// spilling the same b-tree pages to the WAL again and again; it is not stored in the file.
     /// </param>
-    public static NwakuDatabaseWriter Create(string path, MessageTableSchema? messages, PeerTableSchema? peers = null, int? userVersion = null, int cacheMebibytes = 0)
+    /// <param name="bulkLoad">
+    /// Write without a journal and without syncing (a file that is verified and renamed afterwards, where a crash
+    /// only loses the temporary file); the caller switches it to WAL mode when done, as nwaku requires.
+    /// </param>
+    public static NwakuDatabaseWriter Create(string path, MessageTableSchema? messages, PeerTableSchema? peers = null, int? userVersion = null, int cacheMebibytes = 0, bool bulkLoad = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(cacheMebibytes);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -65,10 +69,16 @@ public sealed class NwakuDatabaseWriter : IDisposable
             }
 
             // nwaku: "PRAGMA journal_mode = WAL;" must answer wal (common/databases/db_sqlite.nim).
-            string? mode = Scalar(connection, "PRAGMA journal_mode = WAL;") as string;
-            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            string wanted = bulkLoad ? "off" : "wal";
+            if (bulkLoad)
             {
-                throw new InvalidOperationException($"SQLite refused WAL mode (answered {mode}).");
+                Execute(connection, "PRAGMA synchronous = OFF;");
+            }
+
+            string? mode = Scalar(connection, $"PRAGMA journal_mode = {wanted};") as string;
+            if (!string.Equals(mode, wanted, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite refused journal mode {wanted} (answered {mode}).");
             }
 
             if (messages is not null)

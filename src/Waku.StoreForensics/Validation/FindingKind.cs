@@ -201,4 +201,48 @@ public enum FindingKind
 
     /// <summary>The schema table is unreadable; the layout was recognised from the shape of records on the pages.</summary>
     LayoutFromRecordShapes = 500,
+
+    // ---- 600: peer rows (Peer table: peerId, storedInfo, connectedness, disconnectTime)
+
+    /// <summary>The peerId column is not a libp2p peer ID: not an identity (≤ 42 bytes) or sha2-256 multihash, or its length is wrong.</summary>
+    PeerIdMalformed = 600,
+
+    /// <summary>The public key inlined in an identity-multihash peer ID is not a valid libp2p key.</summary>
+    PeerIdKeyInvalid = 601,
+
+    /// <summary>storedInfo ends in the middle of a protobuf field: the value was cut short.</summary>
+    StoredInfoTruncated = 602,
+
+    /// <summary>storedInfo is not a protobuf message of its era (bad tag, wire type or varint).</summary>
+    StoredInfoMalformed = 603,
+
+    /// <summary>storedInfo lacks a field nwaku always writes (peer ID, public key; connectedness and disconnect time from v0.23).</summary>
+    StoredInfoFieldMissing = 604,
+
+    /// <summary>The peer ID inside storedInfo differs from the peerId column.</summary>
+    StoredInfoPeerIdMismatch = 605,
+
+    /// <summary>The public key in storedInfo is not a valid libp2p PublicKey of its type.</summary>
+    PublicKeyInvalid = 606,
+
+    /// <summary>The public key in storedInfo does not derive to the row's peer ID.</summary>
+    PublicKeyMismatch = 607,
+
+    /// <summary>A multiaddr in storedInfo does not decode: truncated, an invalid value, or a code no multiaddr protocol has.</summary>
+    MultiaddrInvalid = 608,
+
+    /// <summary>A multiaddr uses a registered protocol this library does not decode, so it was checked only up to there.</summary>
+    MultiaddrNotChecked = 609,
+
+    /// <summary>Connectedness (column or protobuf field) is not one of 0 NotConnected, 1 CannotConnect, 2 CanConnect, 3 Connected.</summary>
+    ConnectednessUnknown = 610,
+
+    /// <summary>A disconnect time is negative, before 2020, in the future, or in another unit than seconds.</summary>
+    DisconnectTimeImplausible = 611,
+
+    /// <summary>storedInfo carries fields its era's protobuf does not have.</summary>
+    StoredInfoUnexpectedFields = 612,
+
+    /// <summary>A protocol ID in storedInfo is not a printable "/…" string: garbled bytes.</summary>
+    ProtocolIdGarbled = 613,
 }

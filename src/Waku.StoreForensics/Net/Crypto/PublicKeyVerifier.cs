@@ -32,6 +32,57 @@ internal static class PublicKeyVerifier
         return key;
     }
 
+    /// <summary>
+    /// True when the key's Data is a well-formed key of its Type (peer-ids.md "Keys"): a 32-byte Ed25519 key, a
+    /// secp256k1 point on the curve, an RSA or ECDSA SubjectPublicKeyInfo. Otherwise <paramref name="problem"/> says why.
+    /// </summary>
+    public static bool IsWellFormed(PublicKey key, out string problem)
+    {
+        ReadOnlySpan<byte> data = key.Data.Span;
+        problem = "";
+        switch (key.Type)
+        {
+            case Protos.KeyType.Ed25519:
+                if (data.Length != 32 || !NSec.Cryptography.PublicKey.TryImport(SignatureAlgorithm.Ed25519, data, KeyBlobFormat.RawPublicKey, out _))
+                {
+                    problem = $"Ed25519 key data of {data.Length} bytes is not a 32-byte public key";
+                    return false;
+                }
+
+                return true;
+            case Protos.KeyType.Secp256K1:
+                if (!ECPubKey.TryCreate(data, Context.Instance, out _, out var point) || point is null)
+                {
+                    problem = $"secp256k1 key data of {data.Length} bytes is not a point on the curve";
+                    return false;
+                }
+
+                return true;
+            case Protos.KeyType.Rsa or Protos.KeyType.Ecdsa:
+                try
+                {
+                    using AsymmetricAlgorithm algorithm = key.Type == Protos.KeyType.Rsa ? RSA.Create() : ECDsa.Create();
+                    algorithm.ImportSubjectPublicKeyInfo(data, out int read);
+                    if (read == data.Length)
+                    {
+                        return true;
+                    }
+
+                    problem = $"{key.Type} key data has {data.Length - read} bytes after its SubjectPublicKeyInfo";
+                    return false;
+                }
+                catch (CryptographicException)
+                {
+                    problem = $"{key.Type} key data of {data.Length} bytes is not a DER SubjectPublicKeyInfo";
+                    return false;
+                }
+
+            default:
+                problem = $"key type {(int)key.Type} is not a libp2p key type (0 RSA, 1 Ed25519, 2 Secp256k1, 3 ECDSA)";
+                return false;
+        }
+    }
+
     /// <summary>True when <paramref name="signature"/> is the key's signature over <paramref name="message"/>
     /// (peer-ids.md "How Keys are Encoded and Messages Signed").</summary>
     public static bool Verify(PublicKey key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
