@@ -96,7 +96,8 @@ public static class StoreRecovery
                 run.Quarantine = quarantine;
                 using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema, bulkLoad: true);
                 progress?.Report(new ScanProgress("recovering rows", 0.2));
-                messagesWritten = writer.InsertMessages(run.MessageRows(progress));
+                // Two cores: one reads, carves and validates while SQLite writes on the other.
+                messagesWritten = writer.InsertMessages(Prefetch(run.MessageRows(progress), 256, cancellationToken));
                 if (outputPeerSchema is not null)
                 {
                     peersWritten = writer.InsertPeers(run.PeerRows());
@@ -150,6 +151,51 @@ public static class StoreRecovery
                 {
                     File.Delete(leftover + suffix);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="source"/> on a background thread, at most <paramref name="capacity"/> items ahead of
+    /// the consumer; its exceptions surface in the consumer.
+    /// </summary>
+    private static IEnumerable<T> Prefetch<T>(IEnumerable<T> source, int capacity, CancellationToken cancellationToken)
+    {
+        using var queue = new System.Collections.Concurrent.BlockingCollection<T>(capacity);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var item in source)
+                {
+                    queue.Add(item, stop.Token);
+                }
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }, stop.Token);
+        try
+        {
+            foreach (var item in queue.GetConsumingEnumerable(stop.Token))
+            {
+                yield return item;
+            }
+
+            producer.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // Consumer stopped early (or failed): release the producer, then wait for it to finish.
+            stop.Cancel();
+            try
+            {
+                producer.Wait(CancellationToken.None);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+            {
             }
         }
     }
@@ -271,6 +317,7 @@ public static class StoreRecovery
 
             // Pass 1b: SQLite itself reads the table on a private copy, an independent witness of pass 1: a row it
             // returns that our reader did not is taken (when valid) and shows in the counts under its own source.
+            progress?.Report(new ScanProgress("sqlite witness", 0.3));
             if (root is { RootPage: > 0 })
             {
                 foreach (var values in SqliteWitnessRows(root.Name))
@@ -532,7 +579,7 @@ public static class StoreRecovery
         /// <summary>16 bytes of SHA-256 over the primary-key values: enough to tell keys apart, small enough for huge stores.</summary>
         private static UInt128 Fingerprint(TableSchema table, object?[] row)
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var key = new List<byte>(40);
             foreach (string column in table.PrimaryKey)
             {
                 object? value = row[table.IndexOf(column)];
@@ -544,12 +591,12 @@ public static class StoreRecovery
                     string s => Encoding.UTF8.GetBytes(s),
                     _ => [],
                 };
-                hash.AppendData(BitConverter.GetBytes(bytes.Length));
-                hash.AppendData(bytes);
+                key.AddRange(BitConverter.GetBytes(bytes.Length));
+                key.AddRange(bytes);
             }
 
             Span<byte> digest = stackalloc byte[32];
-            hash.GetHashAndReset(digest);
+            SHA256.HashData(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(key), digest);
             return new UInt128(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));
         }
     }
