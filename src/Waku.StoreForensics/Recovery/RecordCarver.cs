@@ -13,6 +13,11 @@ public enum CarveParts
     FreeSpace = 2,
     /// <summary>Both.</summary>
     All = Cells | FreeSpace,
+    /// <summary>
+    /// Every byte after the cell pointer array, as if the page had no header: finds cells a damaged pointer, count
+    /// or content-start field hides (reported as <see cref="CarveSource.DamagedPage"/>).
+    /// </summary>
+    WholePage = 4,
 }
 
 /// <summary>
@@ -170,6 +175,12 @@ public sealed class RecordCarver
                     results.Add(new CarvedRecord(cellSource, pageNumber, cell.Offset, walFrame, committed, values, _serialTypes.ToArray(), null, false));
                 }
             }
+        }
+
+        if ((parts & CarveParts.WholePage) != 0)
+        {
+            int pointersEnd = page.HeaderOffset + (page.IsLeaf ? 8 : 12) + (2 * page.CellPointers.Count);
+            ScanFreeSpace(image, pageNumber, Math.Min(pointersEnd, usable), usable, CarveSource.DamagedPage, walFrame, committed, results);
         }
 
         if ((parts & CarveParts.FreeSpace) == 0)

@@ -19,7 +19,8 @@ namespace Waku.StoreForensics.Recovery;
 /// Candidates are taken in passes, best source first, and the first valid candidate of a key wins:
 /// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back), read by our
 ///     reader and then by SQLite itself on a private copy as an independent witness;
-/// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, the newest committed
+/// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, every byte of live pages the
+///     reader found damaged (a bad cell pointer hides a cell), the newest committed
 ///     WAL image of each page, and WAL frames of the current generation after the last commit (a torn write);
 /// (3) deleted rows: older committed WAL images (newest first), the file's copies of pages the WAL replaced,
 ///     freelist pages, freeblocks, unallocated gaps and overflow tails, frames of older WAL generations, then
@@ -350,7 +351,11 @@ public static class StoreRecovery
             var frames = db.Wal?.Frames ?? [];
             var latestFrames = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
             var tornFrames = frames.Where(f => !f.Committed && f.SaltsMatch).OrderByDescending(f => f.Index);
+            // Live pages the reader found damage on may hide cells behind a bad pointer or count: scan them whole.
+            var damagedLive = db.Findings.Where(f => f.Severity == SqliteFindingSeverity.Error && f.Page != 0).Select(f => f.Page).Distinct()
+                .Where(p => p <= map.Count && map[(int)p - 1].Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior).ToList();
             var lost = carver.CarveFilePages(map, orphans, CarveParts.Cells, cancellationToken)
+                .Concat(carver.CarveFilePages(map, damagedLive, CarveParts.WholePage, cancellationToken))
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.Cells, cancellationToken))
                 .Concat(carver.CarveWalFrames(tornFrames, CarveParts.Cells, cancellationToken));
             foreach (var output in Consider(lost, RowState.Lost))

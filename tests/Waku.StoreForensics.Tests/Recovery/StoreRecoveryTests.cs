@@ -284,6 +284,32 @@ public class StoreRecoveryTests
     }
 
     [Fact]
+    public void Recover_CellPointerDamaged_TheHiddenCellIsStillFound()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S10, 200);
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+        var written = EvidenceRows(input, schema.TableName);
+        uint leaf;
+        using (var db = SqliteDatabase.Open(input))
+        {
+            leaf = db.ReadTable(schema.TableName).First(r => db.ReadBTreePage(r.Provenance.Page)!.IsLeaf).Provenance.Page;
+        }
+
+        using (var file = new FileStream(input, FileMode.Open, FileAccess.ReadWrite))
+        {
+            // The first cell pointer of the leaf now points into the cell pointer array itself.
+            file.Position = ((leaf - 1) * 4096L) + 8;
+            file.Write([0x00, 0x09]);
+        }
+
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = dir.File("out.db") });
+        Assert.True(report.DamageFound);
+        Assert.Contains(report.Counts, c => c.Source == "damaged page" && c.Verdict == RowVerdict.Written);
+        Assert.Equal(written.Keys.Order(), Rows(dir.File("out.db"), schema.TableName).Keys.Order());
+    }
+
+    [Fact]
     public void Recover_OutputIsTheInput_IsRefused()
     {
         using var dir = new TempDir();
