@@ -44,29 +44,8 @@ public sealed class LegacyStoreClient
     /// </summary>
     /// <exception cref="StoreException">The node refused, broke the protocol, or a limit or timeout was reached;
     /// <see cref="StoreException.Partial"/> holds what arrived before.</exception>
-    public async Task<StoreQueryResult> QueryAllAsync(StoreQuery query, CancellationToken cancellationToken = default)
-    {
-        var messages = new List<StoreMessage>();
-        var rejected = new List<RejectedMessage>();
-        int pages = 0;
-        long bytes = 0;
-        try
-        {
-            await foreach (var page in QueryPagesAsync(query, cancellationToken).ConfigureAwait(false))
-            {
-                pages++;
-                bytes += page.ResponseBytes;
-                messages.AddRange(page.Messages);
-                rejected.AddRange(page.Rejected);
-            }
-        }
-        catch (StoreException e)
-        {
-            throw e.WithPartial(new StoreQueryResult(messages, rejected, pages, bytes, Complete: false));
-        }
-
-        return new StoreQueryResult(messages, rejected, pages, bytes, Complete: true);
-    }
+    public Task<StoreQueryResult> QueryAllAsync(StoreQuery query, CancellationToken cancellationToken = default) =>
+        StoreQueryResult.CollectAsync(QueryPagesAsync(query, cancellationToken));
 
     /// <summary>Runs <paramref name="query"/> page by page (see <see cref="QueryAllAsync"/>). A page's
     /// <see cref="StorePage.NextCursor"/> is the cursor Index's digest.</summary>

@@ -71,4 +71,33 @@ public sealed record StorePage(int Number, IReadOnlyList<StoreMessage> Messages,
 /// <param name="Pages">Pages fetched.</param>
 /// <param name="ResponseBytes">Bytes of all response frames.</param>
 /// <param name="Complete">True when the node signalled the last page (no cursor); false for a partial result.</param>
-public sealed record StoreQueryResult(IReadOnlyList<StoreMessage> Messages, IReadOnlyList<RejectedMessage> Rejected, int Pages, long ResponseBytes, bool Complete);
+public sealed record StoreQueryResult(IReadOnlyList<StoreMessage> Messages, IReadOnlyList<RejectedMessage> Rejected, int Pages, long ResponseBytes, bool Complete)
+{
+    /// <summary>
+    /// Gathers every page of a query (v3 or legacy); when a page fails, the <see cref="StoreException"/> carries
+    /// what arrived before it as <see cref="StoreException.Partial"/>.
+    /// </summary>
+    internal static async Task<StoreQueryResult> CollectAsync(IAsyncEnumerable<StorePage> pages)
+    {
+        var messages = new List<StoreMessage>();
+        var rejected = new List<RejectedMessage>();
+        int count = 0;
+        long bytes = 0;
+        try
+        {
+            await foreach (var page in pages.ConfigureAwait(false))
+            {
+                count++;
+                bytes += page.ResponseBytes;
+                messages.AddRange(page.Messages);
+                rejected.AddRange(page.Rejected);
+            }
+        }
+        catch (StoreException e)
+        {
+            throw e.WithPartial(new StoreQueryResult(messages, rejected, count, bytes, Complete: false));
+        }
+
+        return new StoreQueryResult(messages, rejected, count, bytes, Complete: true);
+    }
+}

@@ -42,29 +42,8 @@ public sealed class StoreQueryClient
     /// first page the thrown <see cref="StoreException"/> carries what was received in <see cref="StoreException.Partial"/>.
     /// </summary>
     /// <exception cref="StoreException">The node refused, broke the protocol, or a limit or timeout was reached.</exception>
-    public async Task<StoreQueryResult> QueryAllAsync(StoreQuery query, CancellationToken cancellationToken = default)
-    {
-        var messages = new List<StoreMessage>();
-        var rejected = new List<RejectedMessage>();
-        int pages = 0;
-        long bytes = 0;
-        try
-        {
-            await foreach (var page in QueryPagesAsync(query, cancellationToken).ConfigureAwait(false))
-            {
-                pages++;
-                bytes += page.ResponseBytes;
-                messages.AddRange(page.Messages);
-                rejected.AddRange(page.Rejected);
-            }
-        }
-        catch (StoreException e)
-        {
-            throw e.WithPartial(new StoreQueryResult(messages, rejected, pages, bytes, Complete: false));
-        }
-
-        return new StoreQueryResult(messages, rejected, pages, bytes, Complete: true);
-    }
+    public Task<StoreQueryResult> QueryAllAsync(StoreQuery query, CancellationToken cancellationToken = default) =>
+        StoreQueryResult.CollectAsync(QueryPagesAsync(query, cancellationToken));
 
     /// <summary>
     /// Runs <paramref name="query"/> page by page, yielding each page once validated; memory stays bounded by one
