@@ -43,11 +43,9 @@ public sealed record RecoveryOptions
     /// <summary>Replace an existing output file.</summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>Settings of the Message row validator.</summary>
-    public MessageRowValidationOptions Validation { get; init; } = new();
+    /// <summary>Settings of the Message and Peer row validators.</summary>
+    public RowValidationOptions Validation { get; init; } = new();
 
-    /// <summary>Settings of the Peer row validator.</summary>
-    public PeerRowValidationOptions PeerValidation { get; init; } = new();
 }
 
 /// <summary>Rows of one table, from one source, with one verdict.</summary>

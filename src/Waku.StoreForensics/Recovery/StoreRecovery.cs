@@ -534,7 +534,7 @@ public static class StoreRecovery
             }
 
             var where = new Location(Page: page, Offset: offset);
-            var errors = PeerRowValidator.Validate(peerSchema!, row, options.PeerValidation, where).Where(f => f.Severity == Severity.Error).ToList();
+            var errors = PeerRowValidator.Validate(peerSchema!, row, options.Validation, where).Where(f => f.Severity == Severity.Error).ToList();
             if (errors.Count > 0)
             {
                 Quarantine.Add("peer", row, peerSchema!, string.Join("; ", errors.Select(e => $"{e.Kind}: {e.Evidence}")), state, source, page, offset, walFrame);

@@ -22,11 +22,9 @@ public sealed record ScanOptions
     /// <summary>Detailed findings kept per kind; the rest are only counted (default 200).</summary>
     public int MaxFindingsPerKind { get; init; } = 200;
 
-    /// <summary>Settings of the Message row validator (clock, tolerances).</summary>
-    public MessageRowValidationOptions Validation { get; init; } = new();
+    /// <summary>Settings of the Message and Peer row validators (clock, tolerances).</summary>
+    public RowValidationOptions Validation { get; init; } = new();
 
-    /// <summary>Settings of the Peer row validator (clock, tolerances).</summary>
-    public PeerRowValidationOptions PeerValidation { get; init; } = new();
 }
 
 /// <summary>Everything a scan found, worst first, with the evidence it was made on.</summary>

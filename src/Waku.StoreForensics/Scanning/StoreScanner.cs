@@ -73,7 +73,7 @@ public static class StoreScanner
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var where = new Location(Page: row.Provenance.Page, Offset: row.Provenance.CellOffset);
-                foreach (var f in PeerRowValidator.Validate(peerSchema, row.Values, options.PeerValidation, where))
+                foreach (var f in PeerRowValidator.Validate(peerSchema, row.Values, options.Validation, where))
                 {
                     findings.Add(f);
                 }

@@ -4,8 +4,8 @@ using Waku.StoreForensics.Schema;
 
 namespace Waku.StoreForensics.Validation;
 
-/// <summary>Settings of <see cref="MessageRowValidator"/>.</summary>
-public sealed record MessageRowValidationOptions
+/// <summary>Settings of the row validators (<see cref="MessageRowValidator"/>, <see cref="PeerRowValidator"/>).</summary>
+public sealed record RowValidationOptions
 {
     /// <summary>
     /// The present, as the upper bound of plausible times (plus <see cref="FutureTolerance"/>). Fixed values make
@@ -53,12 +53,12 @@ public static class MessageRowValidator
     public static IReadOnlyList<Finding> Validate(
         MessageTableSchema schema,
         IReadOnlyList<object?> row,
-        MessageRowValidationOptions? options = null,
+        RowValidationOptions? options = null,
         Location? where = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(row);
-        options ??= new MessageRowValidationOptions();
+        options ??= new RowValidationOptions();
         var findings = new List<Finding>();
         var baseLocation = (where ?? Location.Unknown) with { Table = schema.TableName };
 
@@ -92,7 +92,7 @@ public static class MessageRowValidator
     public static IReadOnlyList<Finding> ValidateRecord(
         MessageTableSchema schema,
         IReadOnlyList<object?> recordValues,
-        MessageRowValidationOptions? options = null,
+        RowValidationOptions? options = null,
         Location? where = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -105,7 +105,7 @@ public static class MessageRowValidator
         return Validate(schema, schema.RecordToDeclaredOrder(recordValues), options, where);
     }
 
-    private sealed record RowContext(MessageTableSchema Schema, IReadOnlyList<object?> Row, MessageRowValidationOptions Options, Location Location, List<Finding> Findings)
+    private sealed record RowContext(MessageTableSchema Schema, IReadOnlyList<object?> Row, RowValidationOptions Options, Location Location, List<Finding> Findings)
     {
         public Location At(int column) => Location with { Column = Schema.Columns[column].Name };
 

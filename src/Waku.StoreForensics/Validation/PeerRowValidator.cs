@@ -10,19 +10,6 @@ using KeyProtobuf = Waku.StoreForensics.Net.Protos.PublicKey;
 
 namespace Waku.StoreForensics.Validation;
 
-/// <summary>Settings of <see cref="PeerRowValidator"/>.</summary>
-public sealed record PeerRowValidationOptions
-{
-    /// <summary>
-    /// The present, as the upper bound of plausible disconnect times (plus <see cref="FutureTolerance"/>). Fixed
-    /// values make validation reproducible; defaults to the clock at construction.
-    /// </summary>
-    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
-
-    /// <summary>How far after <see cref="Now"/> a time may lie (clock skew between node and analyst).</summary>
-    public TimeSpan FutureTolerance { get; init; } = TimeSpan.FromDays(1);
-}
-
 /// <summary>
 /// Checks one row of nwaku's Peer table against what nwaku writes (nwaku-store-format.md §3): the peer ID is a
 /// libp2p peer ID whose key type is known, <c>storedInfo</c> decodes with the protobuf of the row's era
@@ -51,12 +38,12 @@ public static class PeerRowValidator
     public static IReadOnlyList<Finding> Validate(
         PeerTableSchema schema,
         IReadOnlyList<object?> row,
-        PeerRowValidationOptions? options = null,
+        RowValidationOptions? options = null,
         Location? where = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(row);
-        options ??= new PeerRowValidationOptions();
+        options ??= new RowValidationOptions();
         var findings = new List<Finding>();
         var baseLocation = (where ?? Location.Unknown) with { Table = schema.TableName };
 
@@ -91,7 +78,7 @@ public static class PeerRowValidator
     public static IReadOnlyList<Finding> ValidateRecord(
         PeerTableSchema schema,
         IReadOnlyList<object?> recordValues,
-        PeerRowValidationOptions? options = null,
+        RowValidationOptions? options = null,
         Location? where = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -104,7 +91,7 @@ public static class PeerRowValidator
         return Validate(schema, schema.RecordToDeclaredOrder(recordValues), options, where);
     }
 
-    private sealed record RowContext(PeerTableSchema Schema, IReadOnlyList<object?> Row, PeerRowValidationOptions Options, Location Location, List<Finding> Findings)
+    private sealed record RowContext(PeerTableSchema Schema, IReadOnlyList<object?> Row, RowValidationOptions Options, Location Location, List<Finding> Findings)
     {
         public void Add(Severity severity, FindingKind kind, ColumnRole role, string evidence, string explanation) =>
             Findings.Add(new Finding(severity, kind, Location with { Column = Schema.Columns[Schema.IndexOf(role)].Name }, evidence, explanation));

@@ -14,7 +14,7 @@ namespace Waku.StoreForensics.Tests.Recovery;
 /// </summary>
 public class RecoveryQualityTests(DamageScenarioCorpus corpus) : IClassFixture<DamageScenarioCorpus>
 {
-    private static readonly MessageRowValidationOptions Validation = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+    private static readonly RowValidationOptions Validation = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
 
     public static TheoryData<string, MessageSchemaId> Cases() => DamageScenarioTests.Cases();
 

@@ -39,7 +39,7 @@ public sealed class DamageScenarioCorpus : IDisposable
 
 public class DamageScenarioTests(DamageScenarioCorpus corpus) : IClassFixture<DamageScenarioCorpus>
 {
-    private static readonly ScanOptions ScanOptions = new() { Validation = new MessageRowValidationOptions { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) } };
+    private static readonly ScanOptions ScanOptions = new() { Validation = new RowValidationOptions { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) } };
 
     public static TheoryData<string, MessageSchemaId> Cases()
     {

@@ -10,7 +10,7 @@ namespace Waku.StoreForensics.Tests.Samples;
 
 public class SampleStoreGeneratorTests
 {
-    private static readonly MessageRowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+    private static readonly RowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
 
     public static TheoryData<MessageSchemaId> GeneratedLayouts => new(
         MessageSchemaId.S0, MessageSchemaId.S1, MessageSchemaId.S2, MessageSchemaId.S4, MessageSchemaId.S7,

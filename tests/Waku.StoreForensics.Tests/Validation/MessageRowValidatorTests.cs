@@ -10,7 +10,7 @@ namespace Waku.StoreForensics.Tests.Validation;
 
 public class MessageRowValidatorTests
 {
-    private static readonly MessageRowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+    private static readonly RowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
 
     // 2025-06-01T12:00:00Z in ns
     private const long Time2025 = 1_748_779_200L * 1_000_000_000;
@@ -366,7 +366,7 @@ public class MessageRowValidatorTests
 
 public class MessageRowValidatorPropertyTests
 {
-    private static readonly MessageRowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+    private static readonly RowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
 
     private static readonly Gen<StoredMessage> Messages =
         from payload in Gen.Byte.Array[0, 3000]
@@ -413,7 +413,7 @@ public class MessageRowValidatorPropertyTests
 
 public class MessageRowValidatorRecordTests
 {
-    private static readonly MessageRowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+    private static readonly RowValidationOptions Options = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
 
     private static readonly StoredMessage Sample = new("/waku/2/rs/1/4", "/toy-chat/2/huilong/proto", [1, 2, 3], 0,
         1_748_779_200_123_456_789, null, 1_748_779_200_223_456_789);

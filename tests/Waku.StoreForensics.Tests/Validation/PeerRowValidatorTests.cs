@@ -11,7 +11,7 @@ namespace Waku.StoreForensics.Tests.Validation;
 public class PeerRowValidatorTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
-    private static readonly PeerRowValidationOptions Options = new() { Now = Now };
+    private static readonly RowValidationOptions Options = new() { Now = Now };
     private static readonly PeerTableSchema FourColumns = NwakuSchemaCatalog.Get(PeerSchemaId.FourColumns);
     private static readonly PeerTableSchema TwoColumns = NwakuSchemaCatalog.Get(PeerSchemaId.TwoColumns);
 
