@@ -263,6 +263,7 @@ public sealed partial class SqliteDatabase
         var buffer = ArrayPool<byte>.Shared.Rent(PageSize);
         try
         {
+            ClaimOrphanedOverflowChains(map, total, buffer);
             for (uint p = 1; p <= total; p++)
             {
                 if (map[p] is null)
@@ -296,6 +297,58 @@ public sealed partial class SqliteDatabase
         progress?.Report(1.0);
         var byPage = _findings.Where(f => f.Page != 0).ToLookup(f => f.Page);
         return map.Skip(1).Select(i => i! with { Findings = byPage[i!.Page].ToArray() }).ToArray();
+    }
+
+    /// <summary>
+    /// A b-tree page nothing reaches still points at the overflow chains of its cells: those pages are overflow
+    /// pages of orphaned cells, not unknown content. Only pages no structure has claimed are taken.
+    /// </summary>
+    private void ClaimOrphanedOverflowChains(PageInfo?[] map, uint total, byte[] buffer)
+    {
+        var payload = ArrayPool<byte>.Shared.Rent(PageSize);
+        var overflow = ArrayPool<byte>.Shared.Rent(PageSize);
+        try
+        {
+            for (uint p = 1; p <= total; p++)
+            {
+                if (map[p] is not null)
+                {
+                    continue;
+                }
+
+                var origin = _pages.Read(p, buffer);
+                if (origin.BytesRead == 0 || BTreePage.TryDecode(buffer.AsSpan(0, PageSize), p, UsableSize) is not { } page || page.Type == BTreePageType.InteriorTable)
+                {
+                    continue;
+                }
+
+                var observer = new OrphanChainObserver(map, $"orphaned cells of page {p}", UsableSize);
+                foreach (var cell in page.Cells.Where(c => c.FirstOverflowPage != 0))
+                {
+                    AssemblePayload(buffer.AsSpan(0, PageSize), p, cell, ref payload, ref overflow, observer, report: false, out _);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+            ArrayPool<byte>.Shared.Return(overflow);
+        }
+    }
+
+    private sealed class OrphanChainObserver(PageInfo?[] map, string owner, int usableSize) : IPageObserver
+    {
+        public void OnBTreePage(uint page, uint parent, BTreeHeader header, ReadOnlySpan<byte> data, PageOrigin origin)
+        {
+        }
+
+        public void OnOverflowPage(uint page, uint parent, bool first, int usedBytes)
+        {
+            if (page < map.Length && map[page] is null)
+            {
+                map[page] = new PageInfo(page, PageKind.Overflow, owner, 0, usableSize - 4 - usedBytes, -1, null);
+            }
+        }
     }
 
     private void CheckPointerMaps(PageInfo?[] map, Dictionary<uint, (uint Parent, byte Type)> parents)

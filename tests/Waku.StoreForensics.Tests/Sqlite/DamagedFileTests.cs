@@ -363,4 +363,22 @@ public class DamagedFileTests
 
         Assert.Equal(located.Sum(l => l.OverflowPages.Count), db.MapPages().Count(p => p.Kind == PageKind.Overflow && p.Owner == "t"));
     }
+
+    [Fact]
+    public void MapPages_OrphanedCells_TheirOverflowChainsAreOverflowNotUnknown()
+    {
+        // The committed sample's zeroed interior page orphans leaves 32 and 39, whose cells spill into pages 4-8.
+        string sample = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "corrupt-dbs", "zeroed-interior-page-v0.4", "store.sqlite3");
+        using var db = SqliteDatabase.Open(sample);
+        var map = db.MapPages();
+        foreach (uint page in new uint[] { 4, 5, 6, 7, 8 })
+        {
+            var info = map[(int)page - 1];
+            Assert.Equal(PageKind.Overflow, info.Kind);
+            Assert.StartsWith("orphaned cells of page ", info.Owner, StringComparison.Ordinal);
+            Assert.True(map[int.Parse(info.Owner!["orphaned cells of page ".Length..], System.Globalization.CultureInfo.InvariantCulture) - 1].Kind == PageKind.Orphan);
+        }
+
+        Assert.DoesNotContain(db.Findings, f => f.Kind == SqliteFindingKind.OrphanPage && f.Page is >= 4 and <= 8);
+    }
 }
