@@ -270,7 +270,12 @@ public sealed class RecordCarver
                 && Varint.TryRead(span[(c + pv)..], out long header, out int hv) && header > hv && header <= 10 * plan.FieldCount
                 && Varint.TryRead(span[(c + pv + hv)..], out long firstType, out _) && plan.Accepts(0, firstType))
             {
+                int before = results.Count;
                 TryCell(image, pageNumber, c, end, plan, lostPrefix: false, 0, source, walFrame, committed, results);
+                if (results.Count == before && source == CarveSource.DamagedPage)
+                {
+                    TryRepairOneSerialType(image, pageNumber, c, end, plan, source, walFrame, committed, results);
+                }
             }
 
             for (int assumed = 1; haveLostType && assumed <= 3; assumed++)
@@ -346,6 +351,67 @@ public sealed class RecordCarver
         }
 
         FinishCell(span, pageNumber, c, end, pv, payload, header, types, lostPrefix, plan, source, walFrame, committed, results);
+    }
+
+    /// <summary>
+    /// On a damaged page, a cell whose header has exactly one serial type its column cannot hold (a flipped byte):
+    /// the payload size and the other types fix that field's content size, hence the one type of that size the
+    /// column accepts (a zero size only as NULL). The rebuilt record must still pass the key check later.
+    /// </summary>
+    private void TryRepairOneSerialType(byte[] image, uint pageNumber, int c, int end, ShapePlan plan, CarveSource source, int walFrame, bool committed, List<CarvedRecord> results)
+    {
+        var span = image.AsSpan(0, _db.UsableSize);
+        var types = _types.AsSpan(0, plan.FieldCount);
+        if (!Varint.TryRead(span[c..], out long payload, out int pv) || !Varint.TryRead(span[(c + pv)..], out long header, out int hv))
+        {
+            return;
+        }
+
+        int pos = c + pv + hv;
+        int bad = -1;
+        int badLength = 0;
+        long known = 0;
+        for (int field = 0; field < plan.FieldCount; field++)
+        {
+            if (pos >= end || !Varint.TryRead(span[pos..end], out long type, out int used))
+            {
+                return;
+            }
+
+            types[field] = type;
+            pos += used;
+            if (plan.Accepts(field, type))
+            {
+                known += RecordDecoder.ContentSize(type);
+            }
+            else if (bad < 0)
+            {
+                (bad, badLength) = (field, used);
+            }
+            else
+            {
+                return;
+            }
+        }
+
+        long size = payload - header - known;
+        if (bad < 0 || pos - (c + pv) != header || size < 0)
+        {
+            return;
+        }
+
+        long[] candidates = size == 0 ? [0] : [12 + (2 * size), size switch { 1 => 1, 2 => 2, 3 => 3, 4 => 4, 6 => 5, 8 => 6, _ => -1 }, 13 + (2 * size)];
+        long chosen = candidates.FirstOrDefault(t => t >= 0 && Varint.GetLength(t) == badLength && plan.Accepts(bad, t), -1);
+        if (chosen < 0)
+        {
+            return;
+        }
+
+        types[bad] = chosen;
+        if (plan.Shape.Accepts(types))
+        {
+            FinishCell(span, pageNumber, c, end, pv, payload, (int)header, types, lostPrefix: true, plan, source, walFrame, committed, results);
+        }
     }
 
     /// <summary>

@@ -310,6 +310,31 @@ public class StoreRecoveryTests
     }
 
     [Fact]
+    public void Recover_OneSerialTypeFlipped_RowRebuiltAndProvenByItsHash()
+    {
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S10, 150);
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
+        var written = EvidenceRows(input, schema.TableName);
+        var bytes = File.ReadAllBytes(input);
+        byte[] hash;
+        using (var db = SqliteDatabase.Open(input))
+        {
+            // A row without meta on a leaf page: its header ends with meta's serial type 0, just before the hash.
+            hash = (byte[])db.ReadTable(schema.TableName).First(r => r.Values[schema.IndexOf("meta")] is null && db.ReadBTreePage(r.Provenance.Page)!.IsLeaf).Values[schema.IndexOf("messageHash")]!;
+        }
+
+        int at = bytes.AsSpan().IndexOf(hash) - 1;
+        Assert.Equal(0, bytes[at]);
+        bytes[at] = 0x57; // text of 37 bytes: the record no longer adds up
+        File.WriteAllBytes(input, bytes);
+
+        var report = StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = dir.File("out.db") });
+        Assert.Contains(report.Counts, c => c.Source == "damaged page" && c.Verdict == RowVerdict.Written);
+        Assert.Equal(written.Keys.Order(), Rows(dir.File("out.db"), schema.TableName).Keys.Order());
+    }
+
+    [Fact]
     public void Recover_OutputIsTheInput_IsRefused()
     {
         using var dir = new TempDir();
