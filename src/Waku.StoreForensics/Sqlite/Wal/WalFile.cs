@@ -140,10 +140,12 @@ public sealed class WalFile : IDisposable
     /// <summary>Index of the commit frame ending the transaction of frame <paramref name="frame"/>, or the last frame for a torn one.</summary>
     public int TransactionEnd(int frame)
     {
-        if (_transactionEnd is null || _transactionEnd.Length != _frames.Count)
+        var ends = _transactionEnd;
+        if (ends is null)
         {
-            // One backward pass: each frame's transaction ends at the next commit frame of this generation.
-            _transactionEnd = new int[_frames.Count];
+            // One backward pass: each frame's transaction ends at the next commit frame of this generation. Built
+            // aside and published whole, so concurrent readers never see a half-filled table.
+            ends = new int[_frames.Count];
             int end = _frames.Count - 1;
             for (int i = _frames.Count - 1; i >= 0; i--)
             {
@@ -152,11 +154,13 @@ public sealed class WalFile : IDisposable
                     end = i;
                 }
 
-                _transactionEnd[i] = end;
+                ends[i] = end;
             }
+
+            _transactionEnd = ends;
         }
 
-        return frame < 0 || frame >= _transactionEnd.Length ? _frames.Count - 1 : _transactionEnd[frame];
+        return frame < 0 || frame >= ends.Length ? _frames.Count - 1 : ends[frame];
     }
 
     /// <summary>Highest page number any frame of the current generation holds (pages a transaction added).</summary>
