@@ -372,13 +372,38 @@ public static class StoreRecovery
             var deleted = carver.CarveWalFrames(olderCommitted, CarveParts.All, cancellationToken)
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveFilePages(map, map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
-                .Concat(carver.CarveFilePages(map, map.Where(p => !OldVersion(p)).Select(p => p.Page), CarveParts.FreeSpace, cancellationToken))
+                .Concat(CarveInParallel(shapes, map.Where(p => !OldVersion(p)).Select(p => p.Page).ToArray(), CarveParts.FreeSpace))
                 .Concat(carver.CarveWalFrames(tornFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed && !f.SaltsMatch), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveJournal(cancellationToken));
             foreach (var output in Consider(deleted, RowState.Deleted))
             {
                 yield return output;
+            }
+        }
+
+        /// <summary>
+        /// Carves <paramref name="pages"/> on two cores, chunk by chunk, each worker with its own carver (the reader
+        /// only does positional reads), yielding in page order so that "first valid copy wins" stays deterministic.
+        /// </summary>
+        private IEnumerable<CarvedRecord> CarveInParallel(IReadOnlyList<ICarveShape> shapes, uint[] pages, CarveParts parts)
+        {
+            // Two chunks at a time: memory stays bounded by what two chunks hold, whatever the consumer's pace.
+            const int ChunkPages = 256;
+            var first = new RecordCarver(db, shapes);
+            var second = new RecordCarver(db, shapes);
+            for (int start = 0; start < pages.Length; start += 2 * ChunkPages)
+            {
+                var a = new ArraySegment<uint>(pages, start, Math.Min(ChunkPages, pages.Length - start));
+                int secondStart = start + ChunkPages;
+                var b = secondStart < pages.Length ? new ArraySegment<uint>(pages, secondStart, Math.Min(ChunkPages, pages.Length - secondStart)) : ArraySegment<uint>.Empty;
+                var other = Task.Run(() => second.CarveFilePages(map, b, parts, cancellationToken).ToList(), cancellationToken);
+                var mine = first.CarveFilePages(map, a, parts, cancellationToken).ToList();
+                var theirs = other.GetAwaiter().GetResult();
+                foreach (var record in mine.Concat(theirs))
+                {
+                    yield return record;
+                }
             }
         }
 
