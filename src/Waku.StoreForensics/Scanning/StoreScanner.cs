@@ -84,7 +84,7 @@ public static class StoreScanner
 
         foreach (var f in db.Findings)
         {
-            findings.Add(ToFinding(f, db));
+            findings.Add(ToFinding(f));
         }
 
         string integrity = "skipped";
@@ -159,8 +159,8 @@ public static class StoreScanner
         return schema.Id.ToString();
     }
 
-    /// <summary>Carries a reader finding over, with its page, offset and the table that owns the page.</summary>
-    internal static Finding ToFinding(SqliteFinding f, SqliteDatabase db)
+    /// <summary>Carries a reader finding over, with its page and offset, and explains its kind.</summary>
+    internal static Finding ToFinding(SqliteFinding f)
     {
         var kind = Enum.Parse<FindingKind>(f.Kind.ToString());
         var severity = f.Severity switch

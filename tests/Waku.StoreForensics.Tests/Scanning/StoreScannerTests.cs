@@ -37,7 +37,7 @@ public class StoreScannerTests
     {
         foreach (var kind in Enum.GetValues<SqliteFindingKind>())
         {
-            var f = StoreScanner.ToFinding(new SqliteFinding(kind, SqliteFindingSeverity.Error, 3, 10, "x"), null!);
+            var f = StoreScanner.ToFinding(new SqliteFinding(kind, SqliteFindingSeverity.Error, 3, 10, "x"));
             Assert.Equal(kind.ToString(), f.Kind.ToString());
             Assert.Equal(3, f.Location.Page);
         }
