@@ -25,16 +25,18 @@ internal static class QueryCommand
         var legacy = new Option<bool>("--legacy") { Description = "Use the legacy store /vac/waku/store/2.0.0-beta4 (nwaku v0.8–v0.36) instead of store v3; needs --pubsub-topic, no --hashes-only or --hash." };
         var backward = new Option<bool>("--backward") { Description = "Page from newest to oldest (each page is still in ascending order)." };
         var maxPages = new Option<int>("--max-pages") { Description = "Stop after this many pages.", DefaultValueFactory = _ => 100_000 };
-        var retries = new Option<int>("--retries") { Description = "Times a page is asked again after a timeout, a broken stream or status 429/503/504.", DefaultValueFactory = _ => 2 };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds allowed for connecting, and for each page.", DefaultValueFactory = _ => 20 };
-        var clusterId = new Option<uint>("--cluster-id") { Description = "Cluster ID answered on /vac/waku/metadata/1.0.0 (nwaku drops peers of another cluster).", DefaultValueFactory = _ => 1 };
-        var shards = new Option<uint[]>("--shard") { Description = "Shards answered on metadata (repeatable).", DefaultValueFactory = _ => [0, 1, 2, 3, 4, 5, 6, 7], AllowMultipleArgumentsPerToken = true };
+        var network = new NetworkOptions();
         var json = CommonOptions.Json();
 
         var command = new Command("query", "Query a node's store (/vac/waku/store-query/3.0.0, or /vac/waku/store/2.0.0-beta4 with --legacy) page by page and print the messages (or hashes). Every message is re-hashed; one whose hash does not match is reported on stderr, never printed as valid. Exit 0 when the query completed and every message was valid, 1 when the node refused, broke off, or sent messages that were rejected (what arrived valid is still printed), 2 when the arguments are bad or the node cannot be reached or has no store v3.")
         {
-            peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, legacy, backward, maxPages, retries, timeout, clusterId, shards, json,
+            peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, legacy, backward, maxPages, json,
         };
+        foreach (var option in network.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, ct) => CommandGuard.RunAsync(async token =>
         {
             if (!Multiaddress.TryParse(parse.GetValue(peer)!, out var target))
@@ -59,18 +61,9 @@ internal static class QueryCommand
             {
                 throw new ArgumentException("--legacy needs --pubsub-topic and cannot be combined with --hashes-only or --hash.");
             }
-            var seconds = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeout)));
-            var clientOptions = new StoreClientOptions { RequestTimeout = seconds, TotalTimeout = Timeout.InfiniteTimeSpan, MaxPages = parse.GetValue(maxPages), MaxRetries = parse.GetValue(retries) };
-            clientOptions.Validate();
-
+            var clientOptions = network.Client(parse, parse.GetValue(maxPages));
             using var identity = Identity.CreateSecp256k1();
-            await using var host = new Libp2pHost(new Libp2pHostOptions(identity)
-            {
-                ConnectTimeout = seconds,
-                HandshakeTimeout = seconds,
-                StreamNegotiationTimeout = seconds,
-                WakuMetadata = new WakuMetadataOptions(parse.GetValue(clusterId), parse.GetValue(shards) ?? []),
-            });
+            await using var host = new Libp2pHost(network.Host(parse, identity));
             Libp2pConnection connection;
             try
             {

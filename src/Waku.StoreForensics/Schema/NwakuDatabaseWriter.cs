@@ -106,22 +106,66 @@ public sealed class NwakuDatabaseWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens an existing nwaku database for adding rows to its tables (as <c>reseed</c> does): the file's journal
+    /// mode and <c>user_version</c> are left as they are, and a busy node holding the write lock is waited for up to
+    /// <paramref name="busyTimeout"/>.
+    /// </summary>
+    /// <param name="path">The database; it must exist.</param>
+    /// <param name="messages">Its Message layout, or null.</param>
+    /// <param name="peers">Its Peer layout, or null.</param>
+    /// <param name="busyTimeout">How long a write waits for another connection's lock.</param>
+    public static NwakuDatabaseWriter OpenExisting(string path, MessageTableSchema? messages, PeerTableSchema? peers, TimeSpan busyTimeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} does not exist", path);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+            return new NwakuDatabaseWriter(connection, messages, peers);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Inserts Message rows (values in declaration order) in one transaction; returns how many.</summary>
     public long InsertMessages(IEnumerable<object?[]> rows) =>
-        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows);
+        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows, ignoreExisting: false);
+
+    /// <summary>
+    /// Inserts the Message rows whose primary key is not in the table yet, in one transaction, and returns how
+    /// many were new (the others are left untouched, as nwaku drops a message it already stored).
+    /// </summary>
+    public long InsertMissingMessages(IEnumerable<object?[]> rows) =>
+        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows, ignoreExisting: true);
 
     /// <summary>Inserts Peer rows (values in declaration order) in one transaction; returns how many.</summary>
     public long InsertPeers(IEnumerable<object?[]> rows) =>
-        Insert(PeerSchema ?? throw new InvalidOperationException("This file has no Peer table."), rows);
+        Insert(PeerSchema ?? throw new InvalidOperationException("This file has no Peer table."), rows, ignoreExisting: false);
 
-    private long Insert(TableSchema schema, IEnumerable<object?[]> rows)
+    private long Insert(TableSchema schema, IEnumerable<object?[]> rows, bool ignoreExisting)
     {
         ArgumentNullException.ThrowIfNull(rows);
         using SqliteTransaction transaction = _connection.BeginTransaction();
         using SqliteCommand command = _connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText =
-            $"INSERT INTO {schema.TableName} ({string.Join(", ", schema.Columns.Select(c => c.Name))}) " +
+            $"INSERT {(ignoreExisting ? "OR IGNORE " : "")}INTO {schema.TableName} ({string.Join(", ", schema.Columns.Select(c => c.Name))}) " +
             $"VALUES ({string.Join(", ", schema.Columns.Select((_, i) => $"$p{i}"))});";
         var parameters = new SqliteParameter[schema.Columns.Count];
         for (int i = 0; i < parameters.Length; i++)
@@ -135,7 +179,7 @@ public sealed class NwakuDatabaseWriter : IDisposable
         {
             if (row.Length != parameters.Length)
             {
-                throw new ArgumentException($"Row {count} has {row.Length} values; {schema.TableName} has {parameters.Length} columns.", nameof(rows));
+                throw new ArgumentException($"A row has {row.Length} values; {schema.TableName} has {parameters.Length} columns.", nameof(rows));
             }
 
             for (int i = 0; i < row.Length; i++)
@@ -148,12 +192,11 @@ public sealed class NwakuDatabaseWriter : IDisposable
                     long l => (SqliteType.Integer, l),
                     double d => (SqliteType.Real, d),
                     string s => (SqliteType.Text, s),
-                    var other => throw new ArgumentException($"Unsupported value type {other.GetType()} in row {count}.", nameof(rows)),
+                    var other => throw new ArgumentException($"Unsupported value type {other.GetType()} in a row.", nameof(rows)),
                 };
             }
 
-            command.ExecuteNonQuery();
-            count++;
+            count += command.ExecuteNonQuery();
         }
 
         transaction.Commit();

@@ -6,7 +6,8 @@
 // One JSON argument configures it:
 //   {"messages": "<path to JSON file>", "fault": null | "garbage" | "reset" | "slow" | "oversize" | "wrong-hash" |
 //    "endless" | "status" | "bad-cursor-digest", "faultPage": 2 (first faulty request), "faultCount": n (how many,
-//    default all), "delayMs": 5000, "wrongHashes": [indices], "status": 429}
+//    default all), "delayMs": 5000, "wrongHashes": [indices], "status": 429, "legacyOnly": true (no store v3, as
+//    nwaku before v0.28)}
 // Message file: [{"pubsubTopic", "contentTopic", "payload" (base64), "version", "timestamp" (decimal string, ns),
 //                 "meta" (base64, optional)}]
 // stdout, one JSON object a line: {"event":"listening",...}, then {"event":"request",...} per request received.
@@ -198,7 +199,7 @@ async function sendWithFaults (stream, n, body) {
   await stream.sink([bytes])
 }
 
-await node.handle(STORE_V3, async ({ stream }) => {
+if (!config.legacyOnly) await node.handle(STORE_V3, async ({ stream }) => {
   const n = ++requests
   const req = decodeRequest(await readFrame(stream.source))
   out({ event: 'request', protocol: STORE_V3, n, requestId: req.requestId ?? null, includeData: req.includeData ?? null, forward: req.forward ?? null, limit: req.limit ?? null, pubsubTopic: req.pubsubTopic ?? null, contentTopics: req.contentTopics, timeStart: req.timeStart?.toString() ?? null, timeEnd: req.timeEnd?.toString() ?? null, messageHashes: req.messageHashes, cursor: req.cursor ?? null })
