@@ -134,6 +134,15 @@ public static class ProbeCommand
             sb.AppendLine(inv, $"store v3  query failed: {report.StoreV3Error}");
         }
 
+        if (report.StoreLegacyAnswered is true)
+        {
+            sb.AppendLine(inv, $"store v2  answers on {report.StoreLegacyPubsubTopic} ({(report.StoreLegacyFirstPageCount > 0 ? "holds messages" : "empty first page")})");
+        }
+        else if (report.StoreLegacyAnswered is false)
+        {
+            sb.AppendLine(inv, $"store v2  query on {report.StoreLegacyPubsubTopic} failed: {report.StoreLegacyError}");
+        }
+
         sb.AppendLine();
         int width = Math.Max(8, report.Protocols.Count == 0 ? 8 : report.Protocols.Max(p => p.Name.Length));
         sb.AppendLine(inv, $"{"protocol".PadRight(width)}  version");

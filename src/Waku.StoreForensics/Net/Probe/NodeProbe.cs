@@ -74,7 +74,12 @@ public static class NodeProbe
                 }
             }
 
-            var (storeAnswered, storeMessages, storeError) = await TryStoreV3Async(connection, info.Protocols, options, cancellationToken).ConfigureAwait(false);
+            var storeOptions = new Store.StoreClientOptions { RequestTimeout = options.HandlerTimeout, MaxRetries = 0 };
+            var (storeAnswered, storeMessages, storeError) = await TryStoreAsync(info.Protocols, Store.StoreQueryClient.ProtocolId,
+                () => new Store.StoreQueryClient(connection, storeOptions).QueryPagesAsync(new Store.StoreQuery { IncludeData = false, PageSize = 1 }, cancellationToken)).ConfigureAwait(false);
+            string legacyTopic = metadata is { } m ? $"/waku/2/rs/{m.ClusterId}/0" : "/waku/2/default-waku/proto";
+            var (legacyAnswered, legacyMessages, legacyError) = await TryStoreAsync(info.Protocols, Store.LegacyStoreClient.ProtocolId,
+                () => new Store.LegacyStoreClient(connection, storeOptions).QueryPagesAsync(new Store.StoreQuery { PubsubTopic = legacyTopic, PageSize = 1 }, cancellationToken)).ConfigureAwait(false);
             var report = new ProbeReport
             {
                 Address = address.ToString(),
@@ -94,6 +99,10 @@ public static class NodeProbe
                 StoreV3Answered = storeAnswered,
                 StoreV3FirstPageCount = storeMessages,
                 StoreV3Error = storeError,
+                StoreLegacyAnswered = legacyAnswered,
+                StoreLegacyPubsubTopic = legacyAnswered is null ? null : legacyTopic,
+                StoreLegacyFirstPageCount = legacyMessages,
+                StoreLegacyError = legacyError,
                 Verdicts = Judge(info.Protocols, expectedClients),
             };
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -101,18 +110,17 @@ public static class NodeProbe
         }
     }
 
-    /// <summary>When the node advertises store v3, one hash-only query of one message: does its store answer?</summary>
-    private static async Task<(bool? Answered, int? Count, string? Error)> TryStoreV3Async(Libp2pConnection connection, IReadOnlyCollection<string> protocols, Libp2pHostOptions options, CancellationToken cancellationToken)
+    /// <summary>When the node advertises <paramref name="protocol"/>, the first page of a one-message query: does its store answer?</summary>
+    private static async Task<(bool? Answered, int? Count, string? Error)> TryStoreAsync(IReadOnlyCollection<string> protocols, string protocol, Func<IAsyncEnumerable<Store.StorePage>> query)
     {
-        if (!protocols.Contains(Store.StoreQueryClient.ProtocolId))
+        if (!protocols.Contains(protocol))
         {
             return (null, null, null);
         }
 
-        var client = new Store.StoreQueryClient(connection, new Store.StoreClientOptions { RequestTimeout = options.HandlerTimeout, MaxRetries = 0 });
         try
         {
-            await foreach (var page in client.QueryPagesAsync(new Store.StoreQuery { IncludeData = false, PageSize = 1 }, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in query().ConfigureAwait(false))
             {
                 return (true, page.Messages.Count + page.Rejected.Count, null);
             }

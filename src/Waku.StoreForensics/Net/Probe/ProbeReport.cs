@@ -85,6 +85,21 @@ public sealed record ProbeReport
     /// <summary>Why the store v3 query failed (kind, status code and message), when it did.</summary>
     public string? StoreV3Error { get; init; }
 
+    /// <summary>When the node advertises the legacy store (<c>/vac/waku/store/2.0.0-beta4</c>, nwaku v0.8–v0.36): true
+    /// when a query of one message on <see cref="StoreLegacyPubsubTopic"/> was answered without error, false when it
+    /// failed; null when not advertised.</summary>
+    public bool? StoreLegacyAnswered { get; init; }
+
+    /// <summary>The pubsub topic the legacy query asked for (it needs one): shard 0 of the node's cluster when
+    /// metadata told it, else the pre-sharding default topic.</summary>
+    public string? StoreLegacyPubsubTopic { get; init; }
+
+    /// <summary>Messages on that first legacy page (0 or 1).</summary>
+    public int? StoreLegacyFirstPageCount { get; init; }
+
+    /// <summary>Why the legacy store query failed, when it did.</summary>
+    public string? StoreLegacyError { get; init; }
+
     /// <summary>One verdict per known client.</summary>
     public IReadOnlyList<CompatibilityVerdict> Verdicts { get; init; } = [];
 

@@ -296,14 +296,19 @@ public class JsStoreInteropTests
 
         Assert.True(report.Connected);
         Assert.Equal(answers, report.StoreV3Answered);
+        Assert.Equal(answers, report.StoreLegacyAnswered);
         if (answers)
         {
             Assert.Equal(1, report.StoreV3FirstPageCount);
             Assert.Null(report.StoreV3Error);
+            // Metadata is not served by this peer, so the legacy query asks on the pre-sharding default topic.
+            Assert.Equal("/waku/2/default-waku/proto", report.StoreLegacyPubsubTopic);
+            Assert.Null(report.StoreLegacyError);
         }
         else
         {
             Assert.Contains("503", report.StoreV3Error, StringComparison.Ordinal);
+            Assert.NotNull(report.StoreLegacyError);
         }
 
         var request = (await peer.RequestsAsync(1))[0];
