@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Google.Protobuf;
 using Waku.StoreForensics.Net;
 using Waku.StoreForensics.Net.Crypto;
@@ -190,14 +192,14 @@ public static class StoreReseeder
                     Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> pages = v3
                         ? new StoreQueryClient(connection, options.Client).QueryPagesAsync
                         : new LegacyStoreClient(connection, options.Client).QueryPagesAsync;
-                    await foreach (var page in pages(options.Filter(includeData: true), cancellationToken).ConfigureAwait(false))
+                    await OverlappedAsync(pages(options.Filter(includeData: true), cancellationToken), page =>
                     {
                         Count(page, peer, counters);
                         _listed += page.Messages.Count;
                         counters.Listed += page.Messages.Count;
                         Store(page.Messages, peer, counters);
                         progress?.Report(Progress("fetching", peer));
-                    }
+                    }, cancellationToken).ConfigureAwait(false);
                 }
 
                 return Finish(peer, protocol, method, counters, error: null);
@@ -235,32 +237,82 @@ public static class StoreReseeder
                 return;
             }
 
-            foreach (var chunk in missing.Chunk(options.PageSize))
+            var served = new HashSet<MessageHashKey>();
+            await OverlappedAsync(LookupsAsync(client, missing, cancellationToken), page =>
+            {
+                Count(page, peer, counters);
+                // A rejected entry (e.g. a tampered message under a true hash) is already reported by Count.
+                foreach (var hash in page.Messages.Select(m => m.MessageHash)
+                    .Concat(page.Rejected.Where(r => r.ClaimedHash.Length == 64).Select(r => Convert.FromHexString(r.ClaimedHash))))
+                {
+                    served.Add(MessageHashKey.From(hash));
+                }
+
+                Store(page.Messages, peer, counters);
+                progress?.Report(Progress("fetching", peer));
+            }, cancellationToken).ConfigureAwait(false);
+
+            foreach (byte[] hash in missing.Where(h => !served.Contains(MessageHashKey.From(h))))
+            {
+                Reject(peer, Convert.ToHexStringLower(hash), "listed by the peer but not returned by the lookup (pruned meanwhile?)", counters);
+            }
+        }
+
+        /// <summary>Looks the hashes up, a page's worth per query.</summary>
+        private async IAsyncEnumerable<StorePage> LookupsAsync(StoreQueryClient client, List<byte[]> hashes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            foreach (var chunk in hashes.Chunk(options.PageSize))
             {
                 var lookup = new StoreQuery { MessageHashes = chunk, IncludeData = true, Forward = true, PageSize = options.PageSize };
-                var served = new HashSet<MessageHashKey>();
                 await foreach (var page in client.QueryPagesAsync(lookup, cancellationToken).ConfigureAwait(false))
                 {
-                    Count(page, peer, counters);
-                    foreach (var m in page.Messages)
-                    {
-                        served.Add(MessageHashKey.From(m.MessageHash));
-                    }
-
-                    // A rejected entry (e.g. a tampered message under a true hash) is already reported by Count.
-                    foreach (var r in page.Rejected.Where(r => r.ClaimedHash.Length == 64))
-                    {
-                        served.Add(MessageHashKey.From(Convert.FromHexString(r.ClaimedHash)));
-                    }
-
-                    Store(page.Messages, peer, counters);
-                    progress?.Report(Progress("fetching", peer));
+                    yield return page;
                 }
+            }
+        }
 
-                foreach (byte[] hash in chunk.Where(h => !served.Contains(MessageHashKey.From(h))))
+        /// <summary>
+        /// Consumes <paramref name="pages"/> while the next ones are already being fetched (up to four ahead), so the
+        /// network and the inserts overlap. A failure of the fetching side ends the loop with its exception.
+        /// </summary>
+        private static async Task OverlappedAsync(IAsyncEnumerable<StorePage> pages, Action<StorePage> consume, CancellationToken cancellationToken)
+        {
+            var channel = Channel.CreateBounded<StorePage>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var producer = Task.Run(async () =>
+            {
+                Exception? failure = null;
+                try
                 {
-                    Reject(peer, Convert.ToHexStringLower(hash), "listed by the peer but not returned by the lookup (pruned meanwhile?)", counters);
+                    await foreach (var page in pages.WithCancellation(stop.Token).ConfigureAwait(false))
+                    {
+                        await channel.Writer.WriteAsync(page, stop.Token).ConfigureAwait(false);
+                    }
                 }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+                finally
+                {
+                    channel.Writer.TryComplete(failure);
+                }
+            }, CancellationToken.None);
+
+            try
+            {
+                while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    while (channel.Reader.TryRead(out var page))
+                    {
+                        consume(page);
+                    }
+                }
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await producer.ConfigureAwait(false);
             }
         }
 

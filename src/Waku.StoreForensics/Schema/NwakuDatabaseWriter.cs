@@ -108,8 +108,8 @@ public sealed class NwakuDatabaseWriter : IDisposable
 
     /// <summary>
     /// Opens an existing nwaku database for adding rows to its tables (as <c>reseed</c> does): the file's journal
-    /// mode and <c>user_version</c> are left as they are, and a busy node holding the write lock is waited for up to
-    /// <paramref name="busyTimeout"/>.
+    /// mode and <c>user_version</c> are left as they are, a busy node holding the write lock is waited for up to
+    /// <paramref name="busyTimeout"/>, and commits are not synced one by one (<c>synchronous = NORMAL</c>).
     /// </summary>
     /// <param name="path">The database; it must exist.</param>
     /// <param name="messages">Its Message layout, or null.</param>
@@ -134,6 +134,9 @@ public sealed class NwakuDatabaseWriter : IDisposable
         {
             connection.Open();
             Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+            // One fsync per checkpoint instead of per commit (in WAL mode): a crash can lose the last transactions but
+            // never corrupts the file, and the caller's next run re-adds what was lost.
+            Execute(connection, "PRAGMA synchronous = NORMAL;");
             return new NwakuDatabaseWriter(connection, messages, peers);
         }
         catch

@@ -135,11 +135,14 @@ store.sort((a, b) => a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp 
 // The id a message is served under (hex), computed once: the reseed benchmark serves 10^5 messages.
 for (const m of store) m.id = (m.claimedHash ?? m.hash).toString('hex')
 const idOf = (m) => m.id
+const byId = new Map(store.map((m, i) => [m.id, i]))
 
 function answer (req) {
   if (!req.requestId) return { requestId: 'N/A', status: 400, desc: 'request_id is required' }
   const wanted = new Set(req.messageHashes)
-  let matching = store.filter(m =>
+  // A lookup by hash reads only those messages (in store order), as nwaku's primary-key lookup does.
+  const candidates = wanted.size === 0 ? store : [...wanted].map(h => byId.get(h)).filter(i => i !== undefined).sort((a, b) => a - b).map(i => store[i])
+  let matching = candidates.filter(m =>
     (req.pubsubTopic === undefined || m.pubsubTopic === req.pubsubTopic) &&
     (req.contentTopics.length === 0 || req.contentTopics.includes(m.contentTopic)) &&
     (req.timeStart === undefined || m.timestamp >= req.timeStart) &&
