@@ -17,6 +17,7 @@ public static class CliApp
             DumpCommand.Create(),
             ProbeCommand.Create(),
             QueryCommand.Create(),
+            ReseedPeersCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
