@@ -18,6 +18,7 @@ public static class CliApp
             ProbeCommand.Create(),
             QueryCommand.Create(),
             ReseedCommand.Create(),
+            ReseedPeersCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -14,7 +14,19 @@ internal sealed class NetworkOptions
     private readonly Option<uint> _clusterId = new("--cluster-id") { Description = "Cluster ID answered on /vac/waku/metadata/1.0.0 (nwaku drops peers of another cluster).", DefaultValueFactory = _ => 1 };
     private readonly Option<uint[]> _shards = new("--shard") { Description = "Shards answered on metadata (repeatable).", DefaultValueFactory = _ => [0, 1, 2, 3, 4, 5, 6, 7], AllowMultipleArgumentsPerToken = true };
 
-    public IEnumerable<Option> All => [_retries, _timeout, _clusterId, _shards];
+    private readonly bool _withRetries;
+
+    /// <param name="withRetries">Whether the command has store queries to retry (<c>--retries</c>).</param>
+    public NetworkOptions(bool withRetries = true) => _withRetries = withRetries;
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (Option option in _withRetries ? [_retries, _timeout, _clusterId, _shards] : new Option[] { _timeout, _clusterId, _shards })
+        {
+            command.Options.Add(option);
+        }
+    }
 
     public TimeSpan Timeout(ParseResult parse) => TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(_timeout)));
 
@@ -35,6 +47,7 @@ internal sealed class NetworkOptions
             ConnectTimeout = seconds,
             HandshakeTimeout = seconds,
             StreamNegotiationTimeout = seconds,
+            HandlerTimeout = seconds,
             WakuMetadata = new WakuMetadataOptions(parse.GetValue(_clusterId), parse.GetValue(_shards) ?? []),
         };
     }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Waku.StoreForensics.Net;
 using Waku.StoreForensics.Net.Crypto;
-using Waku.StoreForensics.Net.Metadata;
 using Waku.StoreForensics.Net.Multiformats;
 using Waku.StoreForensics.Store;
 
@@ -32,10 +31,7 @@ internal static class QueryCommand
         {
             peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, legacy, backward, maxPages, json,
         };
-        foreach (var option in network.All)
-        {
-            command.Options.Add(option);
-        }
+        network.AddTo(command);
 
         command.SetAction((parse, ct) => CommandGuard.RunAsync(async token =>
         {

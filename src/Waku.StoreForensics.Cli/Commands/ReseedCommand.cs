@@ -27,10 +27,7 @@ internal static class ReseedCommand
         {
             database, peers, pubsub, content, from, to, dryRun, force, pageSize, json,
         };
-        foreach (var option in network.All)
-        {
-            command.Options.Add(option);
-        }
+        network.AddTo(command);
 
         command.SetAction((parse, ct) => CommandGuard.RunAsync(async token =>
         {

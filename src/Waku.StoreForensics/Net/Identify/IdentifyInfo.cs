@@ -15,4 +15,11 @@ public sealed record IdentifyInfo(
     PeerId? PeerId,
     IReadOnlyList<string> Protocols,
     IReadOnlyList<string> ListenAddresses,
-    string? ObservedAddress);
+    string? ObservedAddress)
+{
+    /// <summary>The PublicKey protobuf the peer sent (the key <see cref="PeerId"/> derives from), when it sent one.</summary>
+    public byte[]? PublicKeyProtobuf { get; init; }
+
+    /// <summary>The listen addresses in binary form, undecodable ones included, as the peer sent them.</summary>
+    public IReadOnlyList<byte[]> ListenAddressBytes { get; init; } = [];
+}

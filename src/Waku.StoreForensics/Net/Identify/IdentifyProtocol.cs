@@ -58,7 +58,11 @@ internal static class IdentifyProtocol
             peer,
             message.Protocols.ToArray(),
             message.ListenAddrs.Select(a => Describe(a.Span)).ToArray(),
-            message.HasObservedAddr ? Describe(message.ObservedAddr.Span) : null);
+            message.HasObservedAddr ? Describe(message.ObservedAddr.Span) : null)
+        {
+            PublicKeyProtobuf = message.HasPublicKey ? message.PublicKey.ToByteArray() : null,
+            ListenAddressBytes = message.ListenAddrs.Select(a => a.ToByteArray()).ToArray(),
+        };
     }
 
     private static string Describe(ReadOnlySpan<byte> address)

@@ -233,6 +233,10 @@ public sealed class Multiaddress : IEquatable<Multiaddress>
         return new Multiaddress(components);
     }
 
+    /// <summary>Returns this address without its <c>/p2p/&lt;peer&gt;</c> component (the location part nwaku stores).</summary>
+    internal Multiaddress WithoutPeerId() =>
+        new(Components.Where(c => c.Protocol != MultiaddrProtocol.P2p).ToList());
+
     /// <summary>The host (IP literal or DNS name) and TCP port, when the address is TCP-dialable.</summary>
     public bool TryGetTcpEndpoint(out string host, out int port, out AddressFamily family)
     {

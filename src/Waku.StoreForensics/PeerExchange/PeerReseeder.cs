@@ -1,0 +1,267 @@
+using Microsoft.Data.Sqlite;
+using Waku.StoreForensics.Net;
+using Waku.StoreForensics.Net.Crypto;
+using Waku.StoreForensics.Net.Identify;
+using Waku.StoreForensics.Net.Multiformats;
+using Waku.StoreForensics.Scanning;
+using Waku.StoreForensics.Schema;
+using Waku.StoreForensics.Sqlite;
+using Waku.StoreForensics.Validation;
+
+namespace Waku.StoreForensics.PeerExchange;
+
+/// <summary>
+/// Rebuilds the Peer table of an nwaku database from a live node: dials it, identifies it, asks it for peers over
+/// peer exchange, builds one row for it and one per verified ENR as nwaku writes them, checks each with
+/// <see cref="PeerRowValidator"/>, and writes them in one transaction with <c>REPLACE</c> (by peer ID).
+/// </summary>
+/// <remarks>
+/// <para>Layout and era: an existing Peer table keeps its layout. The two-column table is v0.23+ (RemotePeerInfo).
+/// A four-column table whose rows fill connectedness is v0.3–v0.22 (StoredInfo); one whose rows leave it NULL is
+/// v0.23+; an empty one is v0.3–v0.12 (StoredInfo) when the file also holds the Message table, else v0.23+.
+/// A missing table is created with the catalog's four-column DDL (peer script 00001, the table every release
+/// reads); a missing file is created as a <c>peers.db</c> (user_version 1, WAL). <see cref="PeerReseedOptions.Era"/>
+/// overrides the era.</para>
+/// <para>Evidence: only the named file is written. Refused (see <see cref="PeerReseedRefusal"/>): a non-empty
+/// <c>-journal</c> beside it (always), a non-empty <c>-wal</c> or damage found by <see cref="StoreScanner"/> (unless
+/// forced), a lock held by another connection (always). Work on a copy of a file that is evidence.</para>
+/// </remarks>
+public static class PeerReseeder
+{
+    /// <summary>Reseeds the Peer table of <paramref name="databasePath"/> from the node at <paramref name="peer"/>.</summary>
+    /// <exception cref="PeerReseedRefusedException">The database may not be written (see <see cref="PeerReseedRefusal"/>).</exception>
+    /// <exception cref="Libp2pException">The node cannot be dialled or identified.</exception>
+    public static async Task<PeerReseedReport> ReseedAsync(string databasePath, Multiaddress peer, PeerReseedOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        ArgumentNullException.ThrowIfNull(peer);
+        options ??= new PeerReseedOptions();
+        options.Validate();
+        string path = Path.GetFullPath(databasePath);
+        var target = Plan(path, options, cancellationToken);
+
+        Identity? ownIdentity = options.Host is null ? Identity.CreateSecp256k1() : null;
+        try
+        {
+            var host = new Libp2pHost(options.Host ?? new Libp2pHostOptions(ownIdentity!));
+            await using (host.ConfigureAwait(false))
+            {
+                var connection = await host.DialAsync(peer, cancellationToken).ConfigureAwait(false);
+                IdentifyInfo identify;
+                PeerExchangeResult? exchange = null;
+                PeerExchangeException? failure = null;
+                await using (connection.ConfigureAwait(false))
+                {
+                    identify = await connection.IdentifyAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        exchange = await new PeerExchangeClient(connection, options.PeerExchange).RequestAsync(options.PeerCount, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PeerExchangeException e)
+                    {
+                        failure = e;
+                    }
+                }
+
+                var now = options.Now ?? DateTimeOffset.UtcNow;
+                var peers = new List<ReseededPeer> { PeerRowBuilder.FromDialed(target.Schema, target.Era, connection.RemotePeer, peer, identify, now) };
+                int duplicates = 0;
+                foreach (var enr in exchange?.Peers ?? [])
+                {
+                    string id = enr.PeerId.ToString();
+                    if (peers.Any(p => p.PeerId == id))
+                    {
+                        duplicates++;
+                        continue;
+                    }
+
+                    peers.Add(PeerRowBuilder.FromEnr(target.Schema, target.Era, enr));
+                }
+
+                foreach (var p in peers)
+                {
+                    PeerRowBuilder.Check(target.Schema, p, now);
+                }
+
+                int written = options.DryRun ? 0 : Write(target, peers);
+                return new PeerReseedReport
+                {
+                    Database = path,
+                    Peer = peer.ToString(),
+                    Layout = target.Schema.Id,
+                    Era = target.Era,
+                    DatabaseCreated = !options.DryRun && !target.Exists,
+                    TableCreated = !options.DryRun && !target.TableExists,
+                    DryRun = options.DryRun,
+                    DamageFindings = target.DamageFindings,
+                    Written = written,
+                    Peers = peers,
+                    RejectedEnrs = exchange?.Rejected ?? [],
+                    DuplicateEnrs = duplicates,
+                    PeerExchangeError = failure?.Kind,
+                    PeerExchangeStatusCode = failure?.StatusCode,
+                    PeerExchangeErrorMessage = failure?.Message,
+                };
+            }
+        }
+        finally
+        {
+            ownIdentity?.Dispose();
+        }
+    }
+
+    /// <summary>Where and how rows go: checked before any network traffic so a refusal costs nothing.</summary>
+    internal sealed record Target(string Path, bool Exists, bool TableExists, PeerTableSchema Schema, PeerStorageEra Era, int DamageFindings);
+
+    internal static Target Plan(string path, PeerReseedOptions options, CancellationToken cancellationToken)
+    {
+        var fourColumns = NwakuSchemaCatalog.Get(PeerSchemaId.FourColumns);
+        if (!File.Exists(path))
+        {
+            string folder = Path.GetDirectoryName(path)!;
+            if (!Directory.Exists(folder))
+            {
+                throw new DirectoryNotFoundException($"{folder} does not exist");
+            }
+
+            return new Target(path, false, false, fourColumns, options.Era ?? PeerStorageEra.RemotePeerInfo, 0);
+        }
+
+        var journal = new FileInfo(path + "-journal");
+        if (journal.Exists && journal.Length > 0)
+        {
+            throw new PeerReseedRefusedException(PeerReseedRefusal.HotJournal,
+                $"{journal.Name} ({journal.Length} bytes) sits beside the database: SQLite would roll it back on open and destroy evidence. Run recover on it, or reseed a copy of the database alone.");
+        }
+
+        var wal = new FileInfo(path + "-wal");
+        if (wal.Exists && wal.Length > 0 && !options.Force)
+        {
+            throw new PeerReseedRefusedException(PeerReseedRefusal.WalNotEmpty,
+                $"{wal.Name} holds {wal.Length} bytes: the node may be running, or it stopped uncleanly and the WAL is evidence. Stop the node, or reseed a copy; --force writes anyway (SQLite replays and checkpoints the WAL).");
+        }
+
+        var scan = StoreScanner.Scan(path, cancellationToken: cancellationToken);
+        int damage = scan.Findings.Count(f => f.Severity == Severity.Error);
+        if (damage > 0 && !options.Force)
+        {
+            throw new PeerReseedRefusedException(PeerReseedRefusal.DatabaseDamaged,
+                $"The scan found {damage} error finding(s) (run scan for details): writing would mix new rows into a damaged file. Recover it first, or --force.");
+        }
+
+        using var db = SqliteDatabase.Open(path);
+        var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
+        if (detection.Peer is null)
+        {
+            if (detection.Message is not null && !options.Force)
+            {
+                throw new PeerReseedRefusedException(PeerReseedRefusal.PeersBelongInPeersDb,
+                    "The file holds the Message table but no Peer table: nwaku v0.13+ keeps peers in a separate peers.db. Name that file, or --force to create the Peer table here (v0.3–v0.12 with --persist-peers).");
+            }
+
+            var era = options.Era ?? (detection.Message is not null ? PeerStorageEra.StoredInfo : PeerStorageEra.RemotePeerInfo);
+            return new Target(path, true, false, fourColumns, era, damage);
+        }
+
+        if (detection.Peer is not { IsExactMatch: true, Schema: { } schema })
+        {
+            throw new PeerReseedRefusedException(PeerReseedRefusal.UnknownPeerLayout,
+                $"The Peer table's columns match no layout nwaku created ({string.Join("; ", detection.Peer.Differences)}).");
+        }
+
+        return new Target(path, true, true, schema, options.Era ?? DetectEra(db, detection, schema), damage);
+    }
+
+    private static PeerStorageEra DetectEra(SqliteDatabase db, SchemaDetection detection, PeerTableSchema schema)
+    {
+        if (schema.Id == PeerSchemaId.TwoColumns)
+        {
+            return PeerStorageEra.RemotePeerInfo;
+        }
+
+        int connectedness = schema.IndexOf(ColumnRole.Connectedness);
+        bool any = false;
+        if (db.FindObject(detection.Peer!.TableName) is { RootPage: > 0 } entry)
+        {
+            foreach (var row in db.ReadRows(entry.RootPage, db.GetTableDefinition(entry.Name)))
+            {
+                any = true;
+                if (row.Values[connectedness] is not null)
+                {
+                    return PeerStorageEra.StoredInfo;
+                }
+            }
+        }
+
+        return any || detection.Message is null ? PeerStorageEra.RemotePeerInfo : PeerStorageEra.StoredInfo;
+    }
+
+    /// <summary>Writes the rows in one transaction; returns how many.</summary>
+    internal static int Write(Target target, IReadOnlyList<ReseededPeer> peers)
+    {
+        if (!target.Exists)
+        {
+            // A v0.13+ peers.db as nwaku's migration leaves it: WAL, user_version 1, the four-column table.
+            using var writer = NwakuDatabaseWriter.Create(target.Path, null, target.Schema);
+            return (int)writer.InsertPeers(peers.Select(p => p.Row));
+        }
+
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = target.Path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = 5,
+        }.ToString());
+        connection.Open();
+        try
+        {
+            Execute(connection, "PRAGMA busy_timeout = 0;");
+            Execute(connection, "BEGIN IMMEDIATE;");
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            throw new PeerReseedRefusedException(PeerReseedRefusal.DatabaseLocked, $"The database is locked by another connection (is the node running?): {e.Message}");
+        }
+
+        try
+        {
+            if (!target.TableExists)
+            {
+                Execute(connection, target.Schema.CreateSql);
+            }
+
+            // nwaku's statements: all four columns to v0.22, (peerId, storedInfo) from v0.23.
+            string[] columns = target.Era == PeerStorageEra.StoredInfo && target.Schema.Id == PeerSchemaId.FourColumns
+                ? ["peerId", "storedInfo", "connectedness", "disconnectTime"]
+                : ["peerId", "storedInfo"];
+            using var command = connection.CreateCommand();
+            command.CommandText = $"REPLACE INTO Peer ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))});";
+            var parameters = columns.Select((_, i) => command.Parameters.Add($"$p{i}", i < 2 ? SqliteType.Blob : SqliteType.Integer)).ToArray();
+            foreach (var peer in peers)
+            {
+                for (int i = 0; i < parameters.Length; i++)
+                {
+                    parameters[i].Value = peer.Row[i] ?? DBNull.Value;
+                }
+
+                command.ExecuteNonQuery();
+            }
+
+            Execute(connection, "COMMIT;");
+            return peers.Count;
+        }
+        catch
+        {
+            Execute(connection, "ROLLBACK;");
+            throw;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
