@@ -91,7 +91,7 @@ internal static class ReseedCommand
     {
         double seconds = Math.Max(0.001, p.Elapsed.TotalSeconds);
         Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{p.Stage,-22} listed {p.RemoteMessages,9}  missing {p.Missing,8}  fetched {p.Fetched,8}  inserted {p.Inserted,8}  {p.Fetched / seconds,8:F0} msg/s  {p.BytesReceived / seconds / 1e6,6:F1} MB/s "));
+            $"\r{p.Elapsed.TotalSeconds,6:F1} s  {p.Stage,-22} listed {p.RemoteMessages,9}  missing {p.Missing,8}  fetched {p.Fetched,8}  inserted {p.Inserted,8}  {p.Fetched / seconds,8:F0} msg/s  {p.BytesReceived / seconds / 1e6,6:F1} MB/s "));
     }
 
     private static void Render(ReseedReport report)
