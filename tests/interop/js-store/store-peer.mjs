@@ -11,7 +11,8 @@
 //    (do not mount the metadata protocol)}
 // Message file: [{"pubsubTopic", "contentTopic", "payload" (base64), "version", "timestamp" (decimal string, ns),
 //                 "meta" (base64, optional)}]
-// stdout, one JSON object a line: {"event":"listening",...}, then {"event":"request",...} per request received.
+// stdout, one JSON object a line: {"event":"listening",...}, then {"event":"request",...} per request received and
+// {"event":"metadata", clusterId, shards} per metadata request.
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createLibp2p } from 'libp2p'
