@@ -6,11 +6,13 @@
 // One JSON argument configures it:
 //   {"messages": "<path to JSON file>", "fault": null | "garbage" | "reset" | "slow" | "oversize" | "wrong-hash" |
 //    "endless" | "status" | "bad-cursor-digest", "faultPage": 2 (first faulty request), "faultCount": n (how many,
-//    default all), "delayMs": 5000, "wrongHashes": [indices], "status": 429, "legacyOnly": true (no store v3, as
-//    nwaku before v0.28)}
+//    default all), "delayMs": 5000, "wrongHashes": [indices], "status": 429,
+//    "clusterId": 1 (answered on /vac/waku/metadata/1.0.0 with the shards of the served rs topics), "metadata": false
+//    (do not mount the metadata protocol), "legacyOnly": true (no store v3, as nwaku before v0.28)}
 // Message file (.json, or .jsonl with one object a line): [{"pubsubTopic", "contentTopic", "payload" (base64), "version", "timestamp" (decimal string, ns),
 //                 "meta" (base64, optional)}]
-// stdout, one JSON object a line: {"event":"listening",...}, then {"event":"request",...} per request received.
+// stdout, one JSON object a line: {"event":"listening",...}, then {"event":"request",...} per request received and
+// {"event":"metadata", clusterId, shards} per metadata request.
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
@@ -142,7 +144,10 @@ function answer (req) {
   const wanted = new Set(req.messageHashes)
   // A lookup by hash reads only those messages (in store order), as nwaku's primary-key lookup does.
   const candidates = wanted.size === 0 ? store : [...wanted].map(h => byId.get(h)).filter(i => i !== undefined).sort((a, b) => a - b).map(i => store[i])
-  let matching = candidates.filter(m =>
+  // Unfiltered queries page over the whole store; the cursor is then found by id, not by a scan (10^5 messages).
+  const unfiltered = wanted.size === 0 && req.pubsubTopic === undefined && req.contentTopics.length === 0 && req.timeStart === undefined && req.timeEnd === undefined
+  const indexOf = (id) => unfiltered ? (byId.get(id) ?? -1) : matching.findIndex(m => idOf(m) === id)
+  let matching = unfiltered ? store : candidates.filter(m =>
     (req.pubsubTopic === undefined || m.pubsubTopic === req.pubsubTopic) &&
     (req.contentTopics.length === 0 || req.contentTopics.includes(m.contentTopic)) &&
     (req.timeStart === undefined || m.timestamp >= req.timeStart) &&
@@ -153,26 +158,38 @@ function answer (req) {
   let page; let more
   if (forward) {
     let start = 0
-    if (req.cursor) { const i = matching.findIndex(m => idOf(m) === req.cursor); if (i < 0) { if (config.fault === 'endless') return { requestId: req.requestId, status: 200, desc: 'OK', entries: [] }; return { requestId: req.requestId, status: 400, desc: 'cursor not found' } } start = i + 1 }
+    if (req.cursor) { const i = indexOf(req.cursor); if (i < 0) { if (config.fault === 'endless') return { requestId: req.requestId, status: 200, desc: 'OK', entries: [] }; return { requestId: req.requestId, status: 400, desc: 'cursor not found' } } start = i + 1 }
     page = matching.slice(start, start + limit); more = start + limit < matching.length
   } else {
     let end = matching.length
-    if (req.cursor) { const i = matching.findIndex(m => idOf(m) === req.cursor); if (i < 0) return { requestId: req.requestId, status: 400, desc: 'cursor not found' }; end = i }
+    if (req.cursor) { const i = indexOf(req.cursor); if (i < 0) return { requestId: req.requestId, status: 400, desc: 'cursor not found' }; end = i }
     page = matching.slice(Math.max(0, end - limit), end); more = end - limit > 0
   }
   const boundary = forward ? page[page.length - 1] : page[0]
   return { requestId: req.requestId, status: 200, desc: 'OK', entries: page, cursor: more && boundary ? (boundary.claimedHash ?? boundary.hash) : undefined, includeData: req.includeData === true }
 }
 
+// Reads one length-prefixed request and keeps reading the stream's remainder in the background. Returning from the
+// read early would end the local read side, and the client's close-write arriving after that is a frame for a stream
+// mplex no longer knows: js-libp2p's mplex drops the whole connection after 5 such frames a second, which js-waku's
+// store client (mplex only, one stream per page) reaches on a fast multi-page query.
 async function readFrame (source) {
+  const it = source[Symbol.asyncIterator]()
   let buf = Buffer.alloc(0)
-  for await (const chunk of source) {
-    buf = Buffer.concat([buf, chunk.subarray()])
+  for (;;) {
+    const { value, done } = await it.next()
+    if (done) break
+    buf = Buffer.concat([buf, value.subarray()])
     try {
       const [len, pos] = readVarint(buf, 0)
-      if (buf.length >= pos + Number(len)) return buf.subarray(pos, pos + Number(len))
+      if (buf.length >= pos + Number(len)) {
+        void (async () => { try { while (!(await it.next()).done) { } } catch { } })()
+        return buf.subarray(pos, pos + Number(len))
+      }
     } catch (e) { if (!/truncated/.test(e.message)) throw e }
   }
+  // js-waku's StreamManager opens streams ahead of use and may close them unused: no bytes at all is no request.
+  if (buf.length === 0) return null
   throw new Error('stream ended before a whole request')
 }
 
@@ -216,8 +233,10 @@ async function sendWithFaults (stream, n, body) {
 }
 
 if (!config.legacyOnly) await node.handle(STORE_V3, async ({ stream }) => {
+  const body = await readFrame(stream.source)
+  if (body === null) return
   const n = ++requests
-  const req = decodeRequest(await readFrame(stream.source))
+  const req = decodeRequest(body)
   out({ event: 'request', protocol: STORE_V3, n, requestId: req.requestId ?? null, includeData: req.includeData ?? null, forward: req.forward ?? null, limit: req.limit ?? null, pubsubTopic: req.pubsubTopic ?? null, contentTopics: req.contentTopics, timeStart: req.timeStart?.toString() ?? null, timeEnd: req.timeEnd?.toString() ?? null, messageHashes: req.messageHashes, cursor: req.cursor ?? null })
   let response = answer(req)
   if (config.fault === 'status' && isFaulty(n)) response = { requestId: req.requestId ?? 'N/A', status: config.status ?? 429, desc: 'test status' }
@@ -307,12 +326,41 @@ function encodeHistoryRpc (requestId, r) {
 }
 
 await node.handle(STORE_V2, async ({ stream }) => {
+  const body = await readFrame(stream.source)
+  if (body === null) return
   const n = ++requests
-  const rpc = decodeHistoryRpc(await readFrame(stream.source))
+  const rpc = decodeHistoryRpc(body)
   const c = rpc.cursor
   out({ event: 'request', protocol: STORE_V2, n, requestId: rpc.requestId ?? null, pubsubTopic: rpc.pubsubTopic ?? null, contentTopics: rpc.contentTopics, pageSize: rpc.pageSize ?? null, direction: rpc.direction ?? null, startTime: rpc.startTime?.toString() ?? null, endTime: rpc.endTime?.toString() ?? null, cursor: c ? { digest: c.digest?.toString('hex') ?? null, receiverTime: c.receiverTime?.toString() ?? null, senderTime: c.senderTime?.toString() ?? null, pubsubTopic: c.pubsubTopic ?? null } : null })
   await sendWithFaults(stream, n, encodeHistoryRpc(rpc.requestId ?? '', answerV2(rpc, n)))
 }, { maxInboundStreams: 512, maxOutboundStreams: 512 })
+
+// ---- metadata (/vac/waku/metadata/1.0.0, §6) ----
+// js-waku 0.0.26 configured with static shards picks a store peer only after this handshake told it the peer's
+// cluster; nwaku answers with its cluster id and its shards, unpacked in field 2 and packed in field 3.
+const METADATA = '/vac/waku/metadata/1.0.0'
+const clusterId = config.clusterId ?? 1
+const shards = [...new Set(store.map(m => /^\/waku\/2\/rs\/(\d+)\/(\d+)$/.exec(m.pubsubTopic))
+  .filter(r => r && Number(r[1]) === clusterId).map(r => Number(r[2])))].sort((a, b) => a - b)
+if (config.metadata !== false) {
+  await node.handle(METADATA, async ({ stream }) => {
+    try { await answerMetadata(stream) } catch (e) { out({ event: 'metadata-error', error: e.message }) }
+  })
+}
+
+async function answerMetadata (stream) {
+  const body = await readFrame(stream.source)
+  if (body === null) return
+  const request = { shards: [] }
+  for (const { field, value } of decodeFields(body)) {
+    if (field === 1) request.clusterId = Number(value)
+    if (field === 2 && typeof value === 'bigint') request.shards.push(Number(value))
+  }
+  out({ event: 'metadata', clusterId: request.clusterId ?? null, shards: request.shards })
+  const packed = Buffer.concat(shards.map(s => varint(s)))
+  const response = Buffer.concat([fVarint(1, clusterId), ...shards.map(s => fVarint(2, s)), ...(shards.length ? [fBytes(3, packed)] : [])])
+  await stream.sink([frame(response)])
+}
 
 out({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()), messages: store.length })
 process.stdin.on('end', async () => { await node.stop(); process.exit(0) })

@@ -42,7 +42,12 @@ internal sealed class JsPeer : IAsyncDisposable
         var peer = new JsPeer(process);
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { Length: > 0 } line && line[0] == '{')
+            if (e.Data is null)
+            {
+                // stdout closed: the script ended, so no event can follow.
+                peer._events.Writer.TryComplete();
+            }
+            else if (e.Data is { Length: > 0 } line && line[0] == '{')
             {
                 peer._events.Writer.TryWrite(JsonDocument.Parse(line).RootElement.Clone());
             }
@@ -71,23 +76,33 @@ internal sealed class JsPeer : IAsyncDisposable
     }
 
     /// <summary>Waits for the next event named <paramref name="name"/>, skipping others.</summary>
-    public async Task<JsonElement> WaitForAsync(string name, TimeSpan timeout)
+    public async Task<JsonElement> WaitForAsync(string name, TimeSpan timeout) => (await ReadUntilAsync(name, timeout))[^1];
+
+    /// <summary>Every event up to and including the next one named <paramref name="name"/>.</summary>
+    public async Task<List<JsonElement>> ReadUntilAsync(string name, TimeSpan timeout)
     {
+        var events = new List<JsonElement>();
         using var cts = new CancellationTokenSource(timeout);
         try
         {
             while (true)
             {
                 var e = await _events.Reader.ReadAsync(cts.Token);
+                events.Add(e);
                 if (e.GetProperty("event").GetString() == name)
                 {
-                    return e;
+                    return events;
                 }
             }
         }
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"js peer sent no '{name}' within {timeout}. stderr: {StdErr}");
+        }
+        catch (ChannelClosedException)
+        {
+            await _process.WaitForExitAsync(CancellationToken.None);
+            throw new InvalidOperationException($"js script exited with code {_process.ExitCode} before sending '{name}'. stderr: {StdErr}");
         }
     }
 

@@ -301,8 +301,9 @@ public class JsStoreInteropTests
         {
             Assert.Equal(1, report.StoreV3FirstPageCount);
             Assert.Null(report.StoreV3Error);
-            // Metadata is not served by this peer, so the legacy query asks on the pre-sharding default topic.
-            Assert.Equal("/waku/2/default-waku/proto", report.StoreLegacyPubsubTopic);
+            // The peer answers metadata with cluster 1, so the legacy query asks on that cluster's shard 0.
+            Assert.Equal("/waku/2/rs/1/0", report.StoreLegacyPubsubTopic);
+            Assert.Equal(1, report.StoreLegacyFirstPageCount);
             Assert.Null(report.StoreLegacyError);
         }
         else
