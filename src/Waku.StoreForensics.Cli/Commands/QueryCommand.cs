@@ -86,6 +86,7 @@ internal static class QueryCommand
         using var writer = JsonOutput.CreateWriter(stdout);
         using var text = new StreamWriter(stdout, leaveOpen: true);
         long messages = 0, rejected = 0, bytes = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew(); // the query alone: the connection is already up
         int pages = 0;
         StoreException? failure = null;
         try
@@ -152,6 +153,7 @@ internal static class QueryCommand
             writer.WriteNumber("messages", messages);
             writer.WriteNumber("rejected", rejected);
             writer.WriteNumber("response_bytes", bytes);
+            writer.WriteNumber("seconds", Math.Round(clock.Elapsed.TotalSeconds, 3));
             if (failure is not null)
             {
                 writer.WriteString("error", JsonNamingPolicy.SnakeCaseLower.ConvertName(failure.Kind.ToString()));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Waku.StoreForensics.Net.Crypto;
 using Waku.StoreForensics.Net.Multiformats;
 using Waku.StoreForensics.Reseed;
+using Waku.StoreForensics.Scanning;
 
 namespace Waku.StoreForensics.Cli.Commands;
 
@@ -12,14 +13,14 @@ internal static class ReseedCommand
 {
     public static Command Create()
     {
-        var database = new Argument<FileInfo>("db") { Description = "The nwaku store to refill (written in place, one transaction per page; a damaged file is refused)." };
+        var database = new Argument<FileInfo>("db") { Description = "The nwaku store to refill (written in place, one transaction per page). Refused: a hot -journal beside it; a damaged file or a non-empty -wal unless --force." };
         var peers = new Option<string[]>("--peer") { Description = "Store node address (repeatable; tried in order, the next continues when one fails), e.g. /ip4/1.2.3.4/tcp/60000/p2p/16Uiu2…", Required = true, AllowMultipleArgumentsPerToken = true };
         var pubsub = new Option<string?>("--pubsub-topic") { Description = "Only messages on this pubsub topic (required by a legacy-only store node)." };
         var content = new Option<string[]>("--content-topic") { Description = "Only messages on these content topics (repeatable, at most 10).", AllowMultipleArgumentsPerToken = true };
         var from = new Option<string?>("--from") { Description = "Only messages with timestamp ≥ this: Unix nanoseconds or an ISO-8601 date/time." };
         var to = new Option<string?>("--to") { Description = "Only messages with timestamp ≤ this (same forms as --from)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the difference, write nothing." };
-        var force = new Option<bool>("--force") { Description = "Write even when scan finds the database damaged." };
+        var force = new Option<bool>("--force") { Description = "Write even when scan finds the database damaged or a non-empty -wal sits beside it (a running node)." };
         var pageSize = new Option<int>("--page-size") { Description = "Messages per page and per insert transaction, 1–100.", DefaultValueFactory = _ => 100 };
         var network = new NetworkOptions();
         var json = CommonOptions.Json();
@@ -55,9 +56,9 @@ internal static class ReseedCommand
             {
                 report = await StoreReseeder.ReseedAsync(file.FullName, addresses, options, progress, token).ConfigureAwait(false);
             }
-            catch (ReseedRefusedException e)
+            catch (WriteRefusedException e)
             {
-                await Console.Error.WriteLineAsync($"refused: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"refused ({System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Reason.ToString())}): {e.Message}").ConfigureAwait(false);
                 return ExitCodes.CouldNotRun;
             }
 

@@ -6,6 +6,7 @@ using Waku.StoreForensics.Net;
 using Waku.StoreForensics.Net.Crypto;
 using Waku.StoreForensics.Net.Multiformats;
 using Waku.StoreForensics.PeerExchange;
+using Waku.StoreForensics.Scanning;
 
 namespace Waku.StoreForensics.Cli.Commands;
 
@@ -51,7 +52,7 @@ internal static class ReseedPeersCommand
             {
                 report = await PeerReseeder.ReseedAsync(parse.GetValue(database)!.FullName, target!, options, token).ConfigureAwait(false);
             }
-            catch (PeerReseedRefusedException e)
+            catch (WriteRefusedException e)
             {
                 await Console.Error.WriteLineAsync($"refused ({JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Reason.ToString())}): {e.Message}").ConfigureAwait(false);
                 return ExitCodes.CouldNotRun;

@@ -120,46 +120,6 @@ public sealed record PeerReseedReport
     public bool Complete => PeerExchangeError is null && RejectedEnrs.Count == 0;
 }
 
-/// <summary>Why a reseed refused to write.</summary>
-public enum PeerReseedRefusal
-{
-    /// <summary>The scan found damage (error findings); <see cref="PeerReseedOptions.Force"/> overrides.</summary>
-    DatabaseDamaged,
-
-    /// <summary>A non-empty <c>-journal</c> sits beside the file: SQLite would roll it back on open, destroying
-    /// evidence that <c>recover</c> reads. Never overridden.</summary>
-    HotJournal,
-
-    /// <summary>A non-empty <c>-wal</c> sits beside the file: the node may be running, or stopped uncleanly and the WAL
-    /// holds uncheckpointed evidence. <see cref="PeerReseedOptions.Force"/> overrides (SQLite then replays and
-    /// checkpoints it).</summary>
-    WalNotEmpty,
-
-    /// <summary>Another connection holds a lock (the node is running).</summary>
-    DatabaseLocked,
-
-    /// <summary>The Peer table's columns match no layout nwaku created.</summary>
-    UnknownPeerLayout,
-
-    /// <summary>The file holds a Message table but no Peer table: from v0.13 nwaku keeps peers in <c>peers.db</c>.
-    /// <see cref="PeerReseedOptions.Force"/> creates the table here (v0.3–v0.12 with <c>--persist-peers</c>).</summary>
-    PeersBelongInPeersDb,
-}
-
-/// <summary>The reseed refused to touch the database; <see cref="Reason"/> says why.</summary>
-public sealed class PeerReseedRefusedException : InvalidOperationException
-{
-    /// <summary>Creates the exception.</summary>
-    public PeerReseedRefusedException(PeerReseedRefusal reason, string message)
-        : base(message)
-    {
-        Reason = reason;
-    }
-
-    /// <summary>Why.</summary>
-    public PeerReseedRefusal Reason { get; }
-}
-
 /// <summary>Options of <see cref="PeerReseeder.ReseedAsync"/>.</summary>
 public sealed record PeerReseedOptions
 {

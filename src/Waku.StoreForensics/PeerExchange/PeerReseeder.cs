@@ -22,14 +22,14 @@ namespace Waku.StoreForensics.PeerExchange;
 /// A missing table is created with the catalog's four-column DDL (peer script 00001, the table every release
 /// reads); a missing file is created as a <c>peers.db</c> (user_version 1, WAL). <see cref="PeerReseedOptions.Era"/>
 /// overrides the era.</para>
-/// <para>Evidence: only the named file is written. Refused (see <see cref="PeerReseedRefusal"/>): a non-empty
+/// <para>Evidence: only the named file is written. Refused (see <see cref="WriteRefusal"/>): a non-empty
 /// <c>-journal</c> beside it (always), a non-empty <c>-wal</c> or damage found by <see cref="StoreScanner"/> (unless
 /// forced), a lock held by another connection (always). Work on a copy of a file that is evidence.</para>
 /// </remarks>
 public static class PeerReseeder
 {
     /// <summary>Reseeds the Peer table of <paramref name="databasePath"/> from the node at <paramref name="peer"/>.</summary>
-    /// <exception cref="PeerReseedRefusedException">The database may not be written (see <see cref="PeerReseedRefusal"/>).</exception>
+    /// <exception cref="WriteRefusedException">The database may not be written (see <see cref="WriteRefusal"/>).</exception>
     /// <exception cref="Libp2pException">The node cannot be dialled or identified.</exception>
     public static async Task<PeerReseedReport> ReseedAsync(string databasePath, Multiaddress peer, PeerReseedOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -127,27 +127,8 @@ public static class PeerReseeder
             return new Target(path, false, false, fourColumns, options.Era ?? PeerStorageEra.RemotePeerInfo, 0);
         }
 
-        var journal = new FileInfo(path + "-journal");
-        if (journal.Exists && journal.Length > 0)
-        {
-            throw new PeerReseedRefusedException(PeerReseedRefusal.HotJournal,
-                $"{journal.Name} ({journal.Length} bytes) sits beside the database: SQLite would roll it back on open and destroy evidence. Run recover on it, or reseed a copy of the database alone.");
-        }
-
-        var wal = new FileInfo(path + "-wal");
-        if (wal.Exists && wal.Length > 0 && !options.Force)
-        {
-            throw new PeerReseedRefusedException(PeerReseedRefusal.WalNotEmpty,
-                $"{wal.Name} holds {wal.Length} bytes: the node may be running, or it stopped uncleanly and the WAL is evidence. Stop the node, or reseed a copy; --force writes anyway (SQLite replays and checkpoints the WAL).");
-        }
-
-        var scan = StoreScanner.Scan(path, cancellationToken: cancellationToken);
+        var scan = WriteGuard.Check(path, options.Force, cancellationToken: cancellationToken);
         int damage = scan.Findings.Count(f => f.Severity == Severity.Error);
-        if (damage > 0 && !options.Force)
-        {
-            throw new PeerReseedRefusedException(PeerReseedRefusal.DatabaseDamaged,
-                $"The scan found {damage} error finding(s) (run scan for details): writing would mix new rows into a damaged file. Recover it first, or --force.");
-        }
 
         using var db = SqliteDatabase.Open(path);
         var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
@@ -155,7 +136,7 @@ public static class PeerReseeder
         {
             if (detection.Message is not null && !options.Force)
             {
-                throw new PeerReseedRefusedException(PeerReseedRefusal.PeersBelongInPeersDb,
+                throw new WriteRefusedException(WriteRefusal.PeersBelongInPeersDb,
                     "The file holds the Message table but no Peer table: nwaku v0.13+ keeps peers in a separate peers.db. Name that file, or --force to create the Peer table here (v0.3–v0.12 with --persist-peers).");
             }
 
@@ -165,7 +146,7 @@ public static class PeerReseeder
 
         if (detection.Peer is not { IsExactMatch: true, Schema: { } schema })
         {
-            throw new PeerReseedRefusedException(PeerReseedRefusal.UnknownPeerLayout,
+            throw new WriteRefusedException(WriteRefusal.UnknownPeerLayout,
                 $"The Peer table's columns match no layout nwaku created ({string.Join("; ", detection.Peer.Differences)}).");
         }
 
@@ -221,7 +202,7 @@ public static class PeerReseeder
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
         {
-            throw new PeerReseedRefusedException(PeerReseedRefusal.DatabaseLocked, $"The database is locked by another connection (is the node running?): {e.Message}");
+            throw new WriteRefusedException(WriteRefusal.DatabaseLocked, $"The database is locked by another connection (is the node running?): {e.Message}");
         }
 
         try

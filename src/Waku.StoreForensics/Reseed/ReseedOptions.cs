@@ -22,7 +22,8 @@ public sealed record ReseedOptions
     /// <summary>Compute and report the difference, write nothing.</summary>
     public bool DryRun { get; init; }
 
-    /// <summary>Write even when a scan finds the database damaged (the rows added are still validated).</summary>
+    /// <summary>Write even when a scan finds the database damaged or a non-empty <c>-wal</c> sits beside it (a running
+    /// node; the rows added are still validated). Never overrides a hot <c>-journal</c>.</summary>
     public bool Force { get; init; }
 
     /// <summary>Messages per page, 1–100; each page of fetched messages is inserted in its own transaction.</summary>

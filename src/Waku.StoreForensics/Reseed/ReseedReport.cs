@@ -115,14 +115,3 @@ public sealed record ReseedReport
     /// <summary>Wall time, seconds.</summary>
     public required double Seconds { get; init; }
 }
-
-/// <summary>The reseed was refused before anything was written.</summary>
-public sealed class ReseedRefusedException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ReseedRefusedException(string message, ScanReport? scan = null)
-        : base(message) => Scan = scan;
-
-    /// <summary>The scan that found the database damaged, when that was the reason.</summary>
-    public ScanReport? Scan { get; }
-}

@@ -26,8 +26,9 @@ namespace Waku.StoreForensics.Reseed;
 public static class StoreReseeder
 {
     /// <summary>Reseeds the database at <paramref name="databasePath"/> from <paramref name="peers"/>.</summary>
-    /// <exception cref="ReseedRefusedException">
-    /// The database is damaged (without <see cref="ReseedOptions.Force"/>) or has no Message table of a known layout.
+    /// <exception cref="WriteRefusedException">
+    /// See <see cref="WriteGuard.Check"/> (hot journal; non-empty WAL or damage without <see cref="ReseedOptions.Force"/>),
+    /// or the database has no Message table of a known layout.
     /// </exception>
     public static async Task<ReseedReport> ReseedAsync(
         string databasePath,
@@ -58,14 +59,9 @@ public static class StoreReseeder
         if (!options.DryRun)
         {
             progress?.Report(new ReseedProgress("scanning", null, 0, 0, 0, 0, 0, clock.Elapsed));
-            var scan = StoreScanner.Scan(databasePath, new ScanOptions { Validation = options.Validation }, cancellationToken: cancellationToken);
-            verdict = scan.Healthy ? "healthy" : "damaged (forced)";
-            if (!scan.Healthy && !options.Force)
-            {
-                throw new ReseedRefusedException(
-                    $"scan finds {databasePath} damaged ({scan.Findings.Count(f => f.Severity == Severity.Error)} error finding(s), integrity_check {scan.IntegrityCheck}); " +
-                    "recover it first and reseed the recovered database, or pass --force to write anyway.", scan);
-            }
+            verdict = WriteGuard.Check(databasePath, options.Force, new ScanOptions { Validation = options.Validation }, cancellationToken).Healthy
+                ? "healthy"
+                : "damaged (forced)";
         }
 
         progress?.Report(new ReseedProgress("reading local store", null, 0, 0, 0, 0, 0, clock.Elapsed));
@@ -122,7 +118,7 @@ public static class StoreReseeder
         var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
         if (detection.MessageSchema is not { } schema || detection.Message is not { } match)
         {
-            throw new ReseedRefusedException($"{path} has no Message table of a known nwaku layout; nothing to reseed.");
+            throw new WriteRefusedException(WriteRefusal.UnknownMessageLayout, $"{path} has no Message table of a known nwaku layout; nothing to reseed.");
         }
 
         return (schema, match.TableName);

@@ -200,8 +200,8 @@ public class PeerReseederTests
         CreateTable(path, PeerSchemaId.FourColumns);
         File.WriteAllBytes(path + "-journal", [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
 
-        var e = Assert.Throws<PeerReseedRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions { Force = true }, default));
-        Assert.Equal(PeerReseedRefusal.HotJournal, e.Reason);
+        var e = Assert.Throws<WriteRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions { Force = true }, default));
+        Assert.Equal(WriteRefusal.HotJournal, e.Reason);
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public class PeerReseederTests
         CreateTable(path, PeerSchemaId.FourColumns);
         File.WriteAllBytes(path + "-wal", new byte[32]);
 
-        Assert.Equal(PeerReseedRefusal.WalNotEmpty, Assert.Throws<PeerReseedRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions(), default)).Reason);
+        Assert.Equal(WriteRefusal.WalNotEmpty, Assert.Throws<WriteRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions(), default)).Reason);
         File.Delete(path + "-wal");
         Assert.NotNull(PeerReseeder.Plan(path, new PeerReseedOptions(), default));
     }
@@ -225,7 +225,7 @@ public class PeerReseederTests
         var enr = MakeEnr(SecretKey, 1);
         CreateTable(path, PeerSchemaId.TwoColumns, [enr.PeerId.Bytes.ToArray(), new byte[] { 0x0a, 0x50, 0x01 }]); // storedInfo cut short
 
-        Assert.Equal(PeerReseedRefusal.DatabaseDamaged, Assert.Throws<PeerReseedRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions(), default)).Reason);
+        Assert.Equal(WriteRefusal.DatabaseDamaged, Assert.Throws<WriteRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions(), default)).Reason);
         Assert.True(PeerReseeder.Plan(path, new PeerReseedOptions { Force = true }, default).DamageFindings > 0);
     }
 
@@ -242,7 +242,7 @@ public class PeerReseederTests
             cmd.ExecuteNonQuery();
         }
 
-        Assert.Equal(PeerReseedRefusal.PeersBelongInPeersDb, Assert.Throws<PeerReseedRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions(), default)).Reason);
+        Assert.Equal(WriteRefusal.PeersBelongInPeersDb, Assert.Throws<WriteRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions(), default)).Reason);
         var forced = PeerReseeder.Plan(path, new PeerReseedOptions { Force = true }, default);
         Assert.Equal(PeerStorageEra.StoredInfo, forced.Era);
         Assert.False(forced.TableExists);
@@ -261,6 +261,6 @@ public class PeerReseederTests
         begin.CommandText = "BEGIN IMMEDIATE;";
         begin.ExecuteNonQuery();
 
-        Assert.Equal(PeerReseedRefusal.DatabaseLocked, Assert.Throws<PeerReseedRefusedException>(() => PeerReseeder.Write(target, Rows(target))).Reason);
+        Assert.Equal(WriteRefusal.DatabaseLocked, Assert.Throws<WriteRefusedException>(() => PeerReseeder.Write(target, Rows(target))).Reason);
     }
 }

@@ -4,6 +4,7 @@ using Waku.StoreForensics.Reseed;
 using Waku.StoreForensics.Schema;
 using Waku.StoreForensics.Store;
 using Waku.StoreForensics.Tests.Store.Interop;
+using Waku.StoreForensics.Scanning;
 
 namespace Waku.StoreForensics.Tests.Reseed;
 
@@ -222,9 +223,10 @@ public class StoreReseederTests
         File.Copy(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "corrupt-dbs", "zeroed-interior-page-v0.4", "store.sqlite3"), db);
         byte[] before = await File.ReadAllBytesAsync(db);
 
-        var e = await Assert.ThrowsAsync<ReseedRefusedException>(() =>
+        var e = await Assert.ThrowsAsync<WriteRefusedException>(() =>
             StoreReseeder.ReseedAsync(db, [Multiaddress.Parse("/ip4/127.0.0.1/tcp/9")], Options(), cancellationToken: Ct()));
 
+        Assert.Equal(WriteRefusal.DatabaseDamaged, e.Reason);
         Assert.Contains("--force", e.Message, StringComparison.Ordinal);
         Assert.NotNull(e.Scan);
         Assert.False(e.Scan!.Healthy);
