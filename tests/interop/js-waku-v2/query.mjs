@@ -26,37 +26,20 @@ import { messageHash } from '@waku/message-hash'
 import { tcp } from '@libp2p/tcp'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { writeSync } from 'node:fs'
+import { createFail, readArguments, staticShard, failAfterTimeout, startLightNode, dialStorePeer, queryAndPrint } from '../js-waku-query-common.mjs'
 
 const SDK_VERSION = '0.0.26'
 const StoreCodec = wakuStore.StoreCodec
-// stdout is a pipe when a test runs this, and writes to a pipe are asynchronous on POSIX: the output goes in one
-// write whose callback comes before exit. An error is one short line written synchronously.
-const fail = (message) => { writeSync(2, `query.mjs (js-waku ${SDK_VERSION}): ${message}\n`); process.exit(1) }
-const flush = (objects) => new Promise(resolve => process.stdout.write(objects.map(o => JSON.stringify(o) + '\n').join(''), resolve))
+const fail = createFail(SDK_VERSION)
 
-let args
-try { args = JSON.parse(process.argv[2] ?? '') } catch (e) { fail(`the one argument must be a JSON object: ${e.message}`) }
-if (!args.peer || !/\/p2p\//.test(args.peer)) fail('"peer" must be a multiaddr ending in /p2p/<peer id>')
-if (!args.pubsubTopic) fail('"pubsubTopic" is required: the sdk queries one pubsub topic at a time')
-const contentTopics = args.contentTopics ?? []
-if (contentTopics.length === 0) fail('"contentTopics" is required: the sdk decodes only content topics it has a decoder for')
-if (args.hashes?.length) fail('"hashes" are not part of the legacy store protocol')
-if (args.includeData === false) fail('"includeData" is not part of the legacy store protocol')
-const direction = args.direction ?? 'backward'
-if (direction !== 'forward' && direction !== 'backward') fail('"direction" is "forward" or "backward"')
-const api = args.api ?? 'generator'
-if (api !== 'generator' && api !== 'ordered') fail('"api" is "generator" or "ordered"')
-
-function toDate (name) {
-  const value = args[name]
-  if (value === undefined || value === null) return undefined
-  const ns = BigInt(value)
-  if (ns % 1_000_000n !== 0n) fail(`"${name}" ${value} is not a whole millisecond: the sdk takes times as Dates`)
-  return new Date(Number(ns / 1_000_000n))
-}
-const startTime = toDate('timeStart')
-const endTime = toDate('timeEnd')
+const { args, contentTopics, direction, api, timeStart: startTime, timeEnd: endTime } = readArguments({
+  fail,
+  defaultDirection: 'backward',
+  refuseArguments: (args) => {
+    if (args.hashes?.length) fail('"hashes" are not part of the legacy store protocol')
+    if (args.includeData === false) fail('"includeData" is not part of the legacy store protocol')
+  }
+})
 
 // The sdk's DecodedMessage for every version; the stock decoder keeps version 0 only.
 class AnyVersionDecoder extends Decoder {
@@ -64,36 +47,23 @@ class AnyVersionDecoder extends Decoder {
 }
 const decoders = contentTopics.map(ct => (args.decoder ?? 'any') === 'v0' ? new Decoder(args.pubsubTopic, ct) : new AnyVersionDecoder(args.pubsubTopic, ct))
 
-const rs = /^\/waku\/2\/rs\/(\d+)\/(\d+)$/.exec(args.pubsubTopic)
-const timeoutMs = args.timeoutMs ?? 30000
-const timer = setTimeout(() => fail(`no result within ${timeoutMs} ms`), timeoutMs)
+const shard = staticShard(args.pubsubTopic)
+const timer = failAfterTimeout(args, fail)
 
-let waku
-try {
-  waku = await createLightNode({
+const waku = await startLightNode(async () => {
+  const node = await createLightNode({
     defaultBootstrap: false,
-    ...(rs ? { shardInfo: { clusterId: Number(rs[1]), shards: [Number(rs[2])] } } : { pubsubTopics: [args.pubsubTopic] }),
+    ...(shard ? { shardInfo: { clusterId: shard.clusterId, shards: [shard.shard] } } : { pubsubTopics: [args.pubsubTopic] }),
     libp2p: { transports: [tcp()], hideWebSocketInfo: true }
   })
-  await waku.start()
-} catch (e) { fail(`starting the light node failed: ${e.stack ?? e}`) }
+  await node.start()
+  return node
+}, fail)
 
+// Dial and wait until identify has told us the peer speaks the legacy store.
 const address = multiaddr(args.peer)
 const peerId = peerIdFromString(address.getPeerId())
-
-// Wait until identify has told us the peer speaks the legacy store (listening before dialling, so no event is missed).
-const storeKnown = new Promise((resolve) => {
-  const check = async () => {
-    try { if ((await waku.libp2p.peerStore.get(peerId)).protocols.includes(StoreCodec)) resolve() } catch { }
-  }
-  waku.libp2p.addEventListener('peer:identify', (evt) => { if (evt.detail.peerId.equals(peerId)) void check() })
-  waku.libp2p.addEventListener('peer:update', (evt) => { if (evt.detail.peer.id.equals(peerId)) void check() })
-  setTimeout(check, 0)
-})
-try {
-  await waku.libp2p.dial(address)
-} catch (e) { fail(`dialling ${args.peer} failed: ${e.message ?? e}`) }
-await storeKnown
+await dialStorePeer({ node: waku, peer: args.peer, address, peerId, storeCodec: StoreCodec, fail })
 // With static shards this runs the metadata handshake the store's peer selection depends on.
 await waitForRemotePeer(waku, [Protocols.Store])
 
@@ -103,41 +73,14 @@ const options = {
   ...(startTime || endTime ? { timeFilter: { startTime, endTime } } : {})
 }
 
-let count = 0; let pages = 0; let payloadBytes = 0; let dropped = 0
-const lines = []
-const emit = (msg, page) => {
-  count++; payloadBytes += msg.payload.length
-  lines.push({
-    event: 'message',
-    page,
-    messageHash: Buffer.from(messageHash(msg.pubsubTopic, msg.proto)).toString('hex'),
-    pubsubTopic: msg.pubsubTopic,
-    contentTopic: msg.contentTopic,
-    payload: Buffer.from(msg.payload).toString('base64'),
-    timestamp: msg.proto.timestamp === undefined ? null : msg.proto.timestamp.toString(),
-    version: msg.version,
-    meta: msg.meta === undefined ? null : Buffer.from(msg.meta).toString('base64'),
-    ephemeral: msg.ephemeral
-  })
-}
-
-const started = performance.now()
-try {
-  if (api === 'generator') {
-    for await (const page of waku.store.queryGenerator(decoders, options)) {
-      pages++
-      for (const msg of await Promise.all(page)) {
-        if (msg) emit(msg, pages); else dropped++
-      }
-    }
-  } else {
-    await waku.store.queryWithOrderedCallback(decoders, (msg) => { emit(msg, null) }, options)
-  }
-} catch (e) { fail(`store query failed: ${e.message ?? e}`) }
-const elapsedMs = performance.now() - started
-
-lines.push({ event: 'summary', sdk: SDK_VERSION, protocol: StoreCodec, api, count, pages: api === 'generator' ? pages : null, undecoded: dropped, elapsedMs, payloadBytes })
-clearTimeout(timer)
-await flush(lines)
-await waku.stop()
-process.exit(0)
+await queryAndPrint({
+  node: waku,
+  decoders,
+  options,
+  api,
+  messageHash: (msg) => Buffer.from(messageHash(msg.pubsubTopic, msg.proto)).toString('hex'),
+  sdkVersion: SDK_VERSION,
+  storeCodec: StoreCodec,
+  timer,
+  fail
+})

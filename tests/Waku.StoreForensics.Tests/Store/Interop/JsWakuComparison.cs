@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Waku.StoreForensics.Store;
@@ -18,6 +19,37 @@ internal static class JsWakuComparison
 
     /// <summary>One millisecond: js-waku takes query times as JavaScript Dates.</summary>
     public const long Ms = 1_000_000L;
+
+    /// <summary>Our clients' options in a comparison: no retries, so the peer sees only the requests of the paging itself.</summary>
+    public static readonly StoreClientOptions ClientOptions = new() { RequestTimeout = TimeSpan.FromSeconds(5), TotalTimeout = TimeSpan.FromSeconds(15), MaxRetries = 0 };
+
+    /// <summary>The deadline of one of our queries in a comparison.</summary>
+    public static CancellationToken Ct() => new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token;
+
+    /// <summary>The content topics a theory row names: "both", "chat" or "status".</summary>
+    public static string[] Topics(string which) => which switch
+    {
+        "both" => BothTopics,
+        "chat" => [Chat],
+        _ => [Status],
+    };
+
+    /// <summary><paramref name="ms"/> milliseconds past <see cref="JsStorePeer.BaseTime"/> in nanoseconds, for our query.</summary>
+    public static long? At(int? ms) => ms is null ? null : JsStorePeer.BaseTime + ms.Value * Ms;
+
+    /// <summary><see cref="At"/> as the decimal string query.mjs takes.</summary>
+    public static string? Ns(int? ms) => At(ms)?.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>query.mjs's argument for a theory row's filter on <see cref="Shard0"/> (no page size: the sdk's default).</summary>
+    public static object JsWakuFilter(string topics, int? fromMs, int? toMs, bool forward, int? pageSize) => new
+    {
+        pubsubTopic = Shard0,
+        contentTopics = Topics(topics),
+        timeStart = Ns(fromMs),
+        timeEnd = Ns(toMs),
+        direction = forward ? "forward" : "backward",
+        pageSize,
+    };
 
     /// <summary>
     /// 300 messages: two content topics, 9 in 10 on <see cref="Shard0"/> (the rest on <see cref="Shard1"/>, which a query

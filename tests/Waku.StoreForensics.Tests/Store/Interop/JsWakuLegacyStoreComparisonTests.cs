@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Waku.StoreForensics.Store;
 using static Waku.StoreForensics.Tests.Store.Interop.JsWakuComparison;
@@ -15,21 +14,7 @@ namespace Waku.StoreForensics.Tests.Store.Interop;
 [Collection("js-libp2p")]
 public class JsWakuLegacyStoreComparisonTests
 {
-    private static CancellationToken Ct() => new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token;
-
-    private static LegacyStoreClient Client(JsStorePeer peer) =>
-        new(peer.Connection, new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(5), TotalTimeout = TimeSpan.FromSeconds(15), MaxRetries = 0 });
-
-    private static string[] Topics(string which) => which switch
-    {
-        "both" => BothTopics,
-        "chat" => [Chat],
-        _ => [Status],
-    };
-
-    private static long? At(int? ms) => ms is null ? null : JsStorePeer.BaseTime + ms.Value * Ms;
-
-    private static string? Ns(int? ms) => At(ms)?.ToString(CultureInfo.InvariantCulture);
+    private static LegacyStoreClient Client(JsStorePeer peer) => new(peer.Connection, ClientOptions);
 
     [Theory]
     [InlineData("both", null, null, false, null)]
@@ -47,15 +32,7 @@ public class JsWakuLegacyStoreComparisonTests
         var query = new StoreQuery { PubsubTopic = Shard0, ContentTopics = Topics(topics), TimeStart = At(fromMs), TimeEnd = At(toMs), Forward = forward, PageSize = pageSize ?? 10 };
 
         var ours = await PagesAsync(Client(peer).QueryPagesAsync(query, Ct()));
-        var js = await JsWakuQuery.RunAsync(JsWakuQuery.V2, peer, new
-        {
-            pubsubTopic = Shard0,
-            contentTopics = Topics(topics),
-            timeStart = Ns(fromMs),
-            timeEnd = Ns(toMs),
-            direction = forward ? "forward" : "backward",
-            pageSize,
-        });
+        var js = await JsWakuQuery.RunAsync(JsWakuQuery.V2, peer, JsWakuFilter(topics, fromMs, toMs, forward, pageSize));
 
         Assert.True(ours.Count >= 2, $"the filter should span several pages, got {ours.Count}");
         Assert.Equal(Matching(served, Shard0, Topics(topics), At(fromMs), At(toMs)).Count, ours.Sum(p => p.Messages.Count));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Waku.StoreForensics.Store;
 using static Waku.StoreForensics.Tests.Store.Interop.JsWakuComparison;
 
@@ -14,19 +13,7 @@ namespace Waku.StoreForensics.Tests.Store.Interop;
 [Collection("js-libp2p")]
 public class JsWakuStoreV3ComparisonTests
 {
-    private static CancellationToken Ct() => new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token;
-
-    private static StoreQueryClient Client(JsStorePeer peer) =>
-        new(peer.Connection, new StoreClientOptions { RequestTimeout = TimeSpan.FromSeconds(5), TotalTimeout = TimeSpan.FromSeconds(15), MaxRetries = 0 });
-
-    private static string[] Topics(string which) => which switch
-    {
-        "both" => BothTopics,
-        "chat" => [Chat],
-        _ => [Status],
-    };
-
-    private static string? Ns(int? ms) => ms is null ? null : (JsStorePeer.BaseTime + ms.Value * Ms).ToString(CultureInfo.InvariantCulture);
+    private static StoreQueryClient Client(JsStorePeer peer) => new(peer.Connection, ClientOptions);
 
     [Theory]
     [InlineData("both", null, null, true, 25)]
@@ -41,25 +28,14 @@ public class JsWakuStoreV3ComparisonTests
     {
         var served = Messages();
         await using var peer = await JsStorePeer.StartAsync(served);
-        long? from = Ns(fromMs) is { } f ? long.Parse(f, CultureInfo.InvariantCulture) : null;
-        long? to = Ns(toMs) is { } t ? long.Parse(t, CultureInfo.InvariantCulture) : null;
         // No page size: the sdk sends no pagination_limit and the node's default (20) applies; ours always sends one.
-        var query = new StoreQuery { PubsubTopic = Shard0, ContentTopics = Topics(topics), TimeStart = from, TimeEnd = to, Forward = forward, PageSize = pageSize ?? 20 };
+        var query = new StoreQuery { PubsubTopic = Shard0, ContentTopics = Topics(topics), TimeStart = At(fromMs), TimeEnd = At(toMs), Forward = forward, PageSize = pageSize ?? 20 };
 
         var ours = await PagesAsync(Client(peer).QueryPagesAsync(query, Ct()));
-        var js = await JsWakuQuery.RunAsync(JsWakuQuery.V3, peer, new
-        {
-            pubsubTopic = Shard0,
-            contentTopics = Topics(topics),
-            timeStart = Ns(fromMs),
-            timeEnd = Ns(toMs),
-            direction = forward ? "forward" : "backward",
-            pageSize,
-        });
+        var js = await JsWakuQuery.RunAsync(JsWakuQuery.V3, peer, JsWakuFilter(topics, fromMs, toMs, forward, pageSize));
 
-        int expected = Matching(served, Shard0, Topics(topics), from, to).Count;
         Assert.True(ours.Count >= 2, $"the filter should span several pages, got {ours.Count}");
-        Assert.Equal(expected, ours.Sum(p => p.Messages.Count));
+        Assert.Equal(Matching(served, Shard0, Topics(topics), At(fromMs), At(toMs)).Count, ours.Sum(p => p.Messages.Count));
         Assert.Equal("0.0.36", js.Summary.Sdk);
         Assert.Equal(StoreQueryClient.ProtocolId, js.Summary.Protocol);
         AssertSamePages(ours, js);
