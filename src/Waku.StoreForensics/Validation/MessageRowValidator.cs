@@ -17,6 +17,15 @@ public sealed record RowValidationOptions
     public TimeSpan FutureTolerance { get; init; } = TimeSpan.FromDays(1);
 }
 
+/// <summary>What <see cref="MessageRowValidator.Verify"/> found on a row.</summary>
+/// <param name="Findings">Findings, empty for a healthy row.</param>
+/// <param name="ProvenColumns">Bit i set when column i (declaration order) is proven by a recomputed key that matched.</param>
+public sealed record RowVerification(IReadOnlyList<Finding> Findings, ulong ProvenColumns)
+{
+    /// <summary>True when column <paramref name="column"/> is proven by a key.</summary>
+    public bool IsProven(int column) => column is >= 0 and < 64 && (ProvenColumns & (1UL << column)) != 0;
+}
+
 /// <summary>
 /// Checks one Message row against what nwaku writes for its layout: required values, storage classes, key
 /// recomputed from the row, topic syntax, time units and plausibility, version, payload and meta sizes.
@@ -54,6 +63,18 @@ public static class MessageRowValidator
         MessageTableSchema schema,
         IReadOnlyList<object?> row,
         RowValidationOptions? options = null,
+        Location? where = null) => Verify(schema, row, options, where).Findings;
+
+    /// <summary>
+    /// Validates <paramref name="row"/> like <see cref="Validate"/> and also says which columns a recomputed key proves:
+    /// a matching digest proves content topic and payload, a matching message hash pubsub topic, content topic, payload,
+    /// meta and timestamp. Every other column (the version, a receive time, a topic no matching key covers) holds what
+    /// the file says and nothing more.
+    /// </summary>
+    public static RowVerification Verify(
+        MessageTableSchema schema,
+        IReadOnlyList<object?> row,
+        RowValidationOptions? options = null,
         Location? where = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -67,7 +88,7 @@ public static class MessageRowValidator
             findings.Add(new Finding(Severity.Error, FindingKind.RowShapeMismatch, baseLocation,
                 $"{row.Count} values, layout {schema.Id} has {schema.Columns.Count} columns",
                 "The row does not have the columns of its table's layout: it belongs to another table or its record is damaged."));
-            return findings;
+            return new RowVerification(findings, 0);
         }
 
         var ctx = new RowContext(schema, row, options, baseLocation with { Key = FormatKey(schema, row) }, findings);
@@ -81,7 +102,7 @@ public static class MessageRowValidator
         CheckVersion(ctx);
         CheckSizes(ctx);
         CheckKeys(ctx);
-        return findings;
+        return new RowVerification(findings, ctx.Proven);
     }
 
     /// <summary>
@@ -107,6 +128,20 @@ public static class MessageRowValidator
 
     private sealed record RowContext(MessageTableSchema Schema, IReadOnlyList<object?> Row, RowValidationOptions Options, Location Location, List<Finding> Findings)
     {
+        /// <summary>Bit i set: column i is proven by a key that matched.</summary>
+        public ulong Proven { get; set; }
+
+        public void Prove(params ColumnRole[] roles)
+        {
+            foreach (var role in roles)
+            {
+                if (Schema.IndexOf(role) is var i and >= 0)
+                {
+                    Proven |= 1UL << i;
+                }
+            }
+        }
+
         public Location At(int column) => Location with { Column = Schema.Columns[column].Name };
 
         public void Add(Severity severity, FindingKind kind, int column, string evidence, string explanation) =>
@@ -474,7 +509,11 @@ public static class MessageRowValidator
             if (expected is not null)
             {
                 digestMatches = expected.AsSpan().SequenceEqual(storedDigest);
-                if (!digestMatches)
+                if (digestMatches)
+                {
+                    ctx.Prove(ColumnRole.MessageDigest, ColumnRole.ContentTopic, ColumnRole.Payload);
+                }
+                else
                 {
                     ctx.Add(Severity.Error, FindingKind.KeyMismatch, digestIndex,
                         $"stored {Convert.ToHexStringLower(storedDigest)}, computed {Convert.ToHexStringLower(expected)}",
@@ -502,6 +541,8 @@ public static class MessageRowValidator
         byte[] expectedHash = NwakuMessageKeys.ComputeMessageHash(pubsub, payload, content, meta, timestamp);
         if (expectedHash.AsSpan().SequenceEqual(storedHash))
         {
+            ctx.Prove(ColumnRole.MessageHash, ColumnRole.PubsubTopic, ColumnRole.ContentTopic, ColumnRole.Payload, ColumnRole.Meta);
+            ctx.Proven |= 1UL << timeIndex;
             return;
         }
 

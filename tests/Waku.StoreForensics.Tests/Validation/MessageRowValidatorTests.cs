@@ -362,6 +362,37 @@ public class MessageRowValidatorTests
             Assert.Contains("id digest is intact", finding.Explanation, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData(MessageSchemaId.S1, "id contentTopic payload", "timestamp pubsubTopic version")]
+    [InlineData(MessageSchemaId.S4, "id contentTopic payload", "receiverTimestamp pubsubTopic version senderTimestamp")]
+    [InlineData(MessageSchemaId.S9, "pubsubTopic contentTopic payload timestamp id messageHash meta", "version storedAt")]
+    [InlineData(MessageSchemaId.S10, "pubsubTopic contentTopic payload messageHash timestamp meta", "version id")]
+    public void Verify_SaysWhichColumnsAKeyProves(MessageSchemaId id, string proven, string unproven)
+    {
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(id);
+        object?[] row = Message(meta: id >= MessageSchemaId.S9 ? [1, 2, 3] : null).ToRow(schema);
+
+        var verification = MessageRowValidator.Verify(schema, row, Options);
+
+        Assert.Empty(verification.Findings);
+        Assert.Equal(proven.Split(' ').Order(), schema.Columns.Where((_, i) => verification.IsProven(i)).Select(c => c.Name).Order());
+        Assert.Equal(unproven.Split(' ').Order(), schema.Columns.Where((_, i) => !verification.IsProven(i)).Select(c => c.Name).Order());
+    }
+
+    [Fact]
+    public void Verify_RowWhoseMessageHashMigration00008Randomised_OnlyTheDigestProvesAnything()
+    {
+        MessageTableSchema schema = NwakuSchemaCatalog.Get(MessageSchemaId.S9);
+        long before = 1_690_000_000L * 1_000_000_000; // 2023-07, before v0.23 wrote real hashes
+        object?[] row = Message(timestamp: before).ToRow(schema);
+        row[schema.IndexOf(ColumnRole.MessageHash)] = new byte[32];
+
+        var verification = MessageRowValidator.Verify(schema, row, Options);
+
+        Assert.DoesNotContain(verification.Findings, f => f.Severity == Severity.Error);
+        Assert.Equal(["contentTopic", "id", "payload"], schema.Columns.Where((_, i) => verification.IsProven(i)).Select(c => c.Name).Order());
+    }
 }
 
 public class MessageRowValidatorPropertyTests
