@@ -148,6 +148,28 @@ public class StoreReseederTests
     }
 
     [Fact]
+    public async Task Filters_OnlyTheMissingMessagesInTopicAndTimeRangeAreAdded()
+    {
+        using var dir = new TempDir();
+        var history = History(240);
+        var (local, missing) = Split(history);
+        string topic = JsStorePeer.ContentTopics[1];
+        long from = history[60].Timestamp, to = history[180].Timestamp;
+        bool InRange(ServedMessage m) => m.ContentTopic == topic && m.Timestamp >= from && m.Timestamp <= to;
+        string db = ReseedTestStores.Create(dir.File("store.sqlite3"), MessageSchemaId.S10, local);
+        string expected = ReseedTestStores.Create(dir.File("expected.sqlite3"), MessageSchemaId.S10, local.Concat(missing.Where(InRange)));
+        await using var peer = await JsStorePeer.StartAsync(history);
+
+        var report = await StoreReseeder.ReseedAsync(db, [peer.Address], Options() with { ContentTopics = [topic], TimeStart = from, TimeEnd = to }, cancellationToken: Ct());
+
+        Assert.True(report.Complete);
+        Assert.Equal(missing.Count(InRange), report.Inserted);
+        Assert.True(report.Inserted > 0 && report.Inserted < missing.Count);
+        Assert.Equal(history.Count(InRange), report.Peers[0].RemoteMessages);
+        Assert.Equal(ReseedTestStores.Rows(expected, MessageSchemaId.S10), ReseedTestStores.Rows(db, MessageSchemaId.S10));
+    }
+
+    [Fact]
     public async Task LayoutWithoutMessageHashes_FetchesTheRangeAndInsertsByTheLayoutsKey()
     {
         // v0.4 (S1) keeps no sender timestamp, so the network hash of a row cannot be computed: the whole range is
