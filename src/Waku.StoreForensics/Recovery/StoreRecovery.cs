@@ -18,7 +18,7 @@ namespace Waku.StoreForensics.Recovery;
 /// <remarks>
 /// Candidates are taken in passes, best source first, and the first valid candidate of a key wins:
 /// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back), read by our
-///     reader and then by SQLite itself on a private copy as an independent witness;
+///     reader and then by SQLite itself, read-only (see <see cref="SqliteEvidenceAccess"/>), as an independent witness;
 /// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, every byte of live pages the
 ///     reader found damaged (a bad cell pointer hides a cell), the newest committed
 ///     WAL image of each page, and WAL frames of the current generation after the last commit (a torn write);
@@ -52,23 +52,36 @@ public static class StoreRecovery
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        progress?.Report(new ScanProgress("hashing evidence", 0));
-        var inputs = StoreScanner.HashEvidence(input, cancellationToken);
-
-        // A hot journal means SQLite would roll the file back before reading it: recover that state.
-        bool hotJournal;
-        using (var journal = Sqlite.Journal.RollbackJournal.TryOpen(input + "-journal"))
+        progress?.Report(new ScanProgress("hashing evidence and mapping pages", 0));
+        // The hash runs on the other core while this one maps the pages (mapping is one thread; both only read).
+        var hashing = Task.Run(() => StoreScanner.HashEvidence(input, cancellationToken), cancellationToken);
+        try
         {
-            hotJournal = journal is { IsHot: true };
-        }
+            // A hot journal means SQLite would roll the file back before reading it: recover that state.
+            bool hotJournal;
+            using (var journal = Sqlite.Journal.RollbackJournal.TryOpen(input + "-journal"))
+            {
+                hotJournal = journal is { IsHot: true };
+            }
 
-        using var db = SqliteDatabase.Open(input, new SqliteReadOptions { Overlay = hotJournal ? JournalOverlay.RollbackJournal : JournalOverlay.Wal });
-        return Run(db, options, progress, cancellationToken, inputs, started, clock);
+            using var db = SqliteDatabase.Open(input, new SqliteReadOptions { Overlay = hotJournal ? JournalOverlay.RollbackJournal : JournalOverlay.Wal });
+            return Run(db, options, progress, cancellationToken, hashing, started, clock);
+        }
+        finally
+        {
+            // Never leave the hash reading the evidence behind a failed run; its own failure surfaced in Run, or is moot.
+            try
+            {
+                hashing.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+            }
+        }
     }
 
-    private static RecoveryReport Run(SqliteDatabase db, RecoveryOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken, IReadOnlyList<EvidenceFile> inputs, DateTimeOffset started, Stopwatch clock)
+    private static RecoveryReport Run(SqliteDatabase db, RecoveryOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken, Task<IReadOnlyList<EvidenceFile>> hashing, DateTimeOffset started, Stopwatch clock)
     {
-        progress?.Report(new ScanProgress("mapping pages", 0.05));
         var map = db.MapPages();
         var notes = new List<Finding>();
         var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, notes);
@@ -112,9 +125,10 @@ public static class StoreRecovery
             if (run.SqliteWitnessError is { } witnessError)
             {
                 notes.Add(new Finding(Severity.Warning, FindingKind.SqliteCannotOpen, Location.Unknown, witnessError,
-                    "SQLite itself could not read the whole table (on a private copy): nwaku would fail on this store; rows came from our reader and the carver."));
+                    "SQLite itself could not read the whole table (read-only witness): nwaku would fail on this store; rows came from our reader and the carver."));
             }
 
+            var inputs = hashing.GetAwaiter().GetResult();
             progress?.Report(new ScanProgress("verifying output", 0.9));
             bool verified = Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten);
             Commit(temp, Path.GetFullPath(options.OutputPath), options.Overwrite);
@@ -316,14 +330,14 @@ public static class StoreRecovery
                 }
             }
 
-            // Pass 1b: SQLite itself reads the table on a private copy, an independent witness of pass 1: a row it
+            // Pass 1b: SQLite itself reads the table, read-only, an independent witness of pass 1: a row it
             // returns that our reader did not is taken (when valid) and shows in the counts under its own source.
             progress?.Report(new ScanProgress("sqlite witness", 0.3));
             if (root is { RootPage: > 0 })
             {
                 foreach (var values in SqliteWitnessRows(root.Name))
                 {
-                    if (Accept(values, "sqlite on a private copy", RowState.Live, 0, 0, -1) is { } output)
+                    if (Accept(values, "sqlite witness", RowState.Live, 0, 0, -1) is { } output)
                     {
                         yield return output;
                     }
@@ -407,13 +421,13 @@ public static class StoreRecovery
             }
         }
 
-        /// <summary>Why SQLite could not read the table on the private copy, or null.</summary>
+        /// <summary>Why SQLite could not read the table, or null.</summary>
         public string? SqliteWitnessError { get; private set; }
 
         private IEnumerable<object?[]> SqliteWitnessRows(string table)
         {
-            using var copy = Scanning.PrivateCopy.Of(db.Path);
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy.Path, Pooling = false }.ToString());
+            using var access = SqliteEvidenceAccess.Open(db.Path);
+            using var connection = new SqliteConnection(access.ConnectionString);
             using var command = connection.CreateCommand();
             SqliteDataReader? reader = null;
             try
