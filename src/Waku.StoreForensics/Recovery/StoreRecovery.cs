@@ -70,13 +70,7 @@ public static class StoreRecovery
         finally
         {
             // Never leave the hash reading the evidence behind a failed run; its own failure surfaced in Run, or is moot.
-            try
-            {
-                hashing.Wait(CancellationToken.None);
-            }
-            catch (AggregateException)
-            {
-            }
+            WaitQuietly(hashing);
         }
     }
 
@@ -103,22 +97,47 @@ public static class StoreRecovery
         var run = new RecoveryRun(db, map, inputSchema, targetSchema, peerSchema, options, cancellationToken);
         long messagesWritten;
         long peersWritten = 0;
+        bool verified;
         try
         {
             using (var quarantine = new QuarantineWriter(quarantineTemp))
             {
                 run.Quarantine = quarantine;
-                using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema, bulkLoad: true);
-                progress?.Report(new ScanProgress("recovering rows", 0.2));
-                // Two cores: one reads, carves and validates while SQLite writes on the other.
-                messagesWritten = writer.InsertMessages(Prefetch(run.MessageRows(progress), 256, cancellationToken));
-                if (outputPeerSchema is not null)
+                using (var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema, bulkLoad: true))
                 {
-                    peersWritten = writer.InsertPeers(run.PeerRows());
+                    progress?.Report(new ScanProgress("recovering rows", 0.2));
+                    // Two cores: one reads, carves and validates while SQLite writes on the other.
+                    messagesWritten = writer.InsertMessages(Prefetch(run.MessageRows(progress), 256, cancellationToken));
+                    peersWritten = WritePeers(run, writer, outputPeerSchema);
+                }
+
+                if (options.IncludeDeleted)
+                {
+                    progress?.Report(new ScanProgress("verifying output", 0.9));
+                    verified = Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten);
                 }
                 else
                 {
-                    run.DropPeers();
+                    // Deleted rows only go to quarantine, so the output is complete: SQLite verifies it on one core
+                    // while the other carves deleted rows (then both carve, see CarveInParallel).
+                    var verifying = Task.Run(() => Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten), cancellationToken);
+                    try
+                    {
+                        foreach (var unexpected in run.DeletedRows(progress))
+                        {
+                            throw new InvalidOperationException("A deleted row was to be written without IncludeDeleted.");
+                        }
+
+                        // Peers found among deleted rows: quarantined, as excluded or as kept in peers.db.
+                        WritePeers(run, writer: null, outputPeerSchema);
+                    }
+                    finally
+                    {
+                        // Never leave SQLite reading the output behind a failed pass.
+                        WaitQuietly(verifying);
+                    }
+
+                    verified = verifying.GetAwaiter().GetResult();
                 }
             }
 
@@ -129,8 +148,6 @@ public static class StoreRecovery
             }
 
             var inputs = hashing.GetAwaiter().GetResult();
-            progress?.Report(new ScanProgress("verifying output", 0.9));
-            bool verified = Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten);
             Commit(temp, Path.GetFullPath(options.OutputPath), options.Overwrite);
             Commit(quarantineTemp, quarantinePath, overwrite: true);
             progress?.Report(new ScanProgress("done", 1));
@@ -168,6 +185,43 @@ public static class StoreRecovery
                 }
             }
         }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> to end, ignoring how: for finally blocks, where its result is not wanted.</summary>
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.Wait(CancellationToken.None);
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Hands the valid peers found so far to <paramref name="writer"/> when the output keeps peers (deleted ones only
+    /// with IncludeDeleted), else to quarantine; returns how many were written. Each peer is handled once.
+    /// </summary>
+    private static long WritePeers(RecoveryRun run, NwakuDatabaseWriter? writer, PeerTableSchema? outputPeerSchema)
+    {
+        if (outputPeerSchema is null)
+        {
+            run.DropPeers();
+            return 0;
+        }
+
+        if (writer is not null)
+        {
+            return writer.InsertPeers(run.PeerRows());
+        }
+
+        foreach (var unexpected in run.PeerRows())
+        {
+            throw new InvalidOperationException("A deleted peer was to be written without IncludeDeleted.");
+        }
+
+        return 0;
     }
 
     /// <summary>
@@ -302,6 +356,8 @@ public static class StoreRecovery
         private readonly Dictionary<(string Table, string Source, RowVerdict Verdict), long> _counts = new();
         private readonly List<(object?[] Row, string Source, RowState State, uint Page, int Offset, int WalFrame)> _peers = new();
         private readonly HashSet<UInt128> _peerKeys = new();
+        private List<ICarveShape>? _shapes;
+        private RecordCarver? _carver;
 
         public QuarantineWriter Quarantine { get; set; } = null!;
         public long QuarantinedRows { get; private set; }
@@ -312,7 +368,14 @@ public static class StoreRecovery
             _counts.Select(c => new RecoveryCount(c.Key.Table, c.Key.Source, c.Key.Verdict, c.Value))
                 .OrderBy(c => c.Table, StringComparer.Ordinal).ThenBy(c => c.Source, StringComparer.Ordinal).ThenBy(c => c.Verdict).ToList();
 
-        /// <summary>Message rows to write, in target layout, streamed pass by pass.</summary>
+        private List<ICarveShape> Shapes => _shapes ??= CarveShapes.For(schema).Concat(peerSchema is null ? [] : CarveShapes.For(peerSchema)).ToList();
+
+        private RecordCarver Carver => _carver ??= new RecordCarver(db, Shapes);
+
+        /// <summary>
+        /// Message rows to write, in target layout, streamed pass by pass: passes 1 and 2, and pass 3 (<see cref="DeletedRows"/>)
+        /// only with <see cref="RecoveryOptions.IncludeDeleted"/>.
+        /// </summary>
         public IEnumerable<object?[]> MessageRows(IProgress<ScanProgress>? progress)
         {
             // Pass 1: the live tree.
@@ -355,8 +418,7 @@ public static class StoreRecovery
             }
 
             progress?.Report(new ScanProgress("carving lost rows", 0.4));
-            var shapes = CarveShapes.For(schema).Concat(peerSchema is null ? [] : CarveShapes.For(peerSchema)).ToList();
-            var carver = new RecordCarver(db, shapes);
+            var carver = Carver;
 
             // Pass 2: rows lost to damage, and rows of the transaction a torn WAL write left uncommitted (frames of
             // the current WAL generation after the last commit): nwaku inserts one message per transaction, and each
@@ -377,16 +439,34 @@ public static class StoreRecovery
                 yield return output;
             }
 
-            // Pass 3: deleted rows, newest first.
+            if (options.IncludeDeleted)
+            {
+                foreach (var output in DeletedRows(progress))
+                {
+                    yield return output;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Pass 3: deleted rows, newest first. Without <see cref="RecoveryOptions.IncludeDeleted"/> it yields nothing:
+        /// every valid deleted row goes to quarantine.
+        /// </summary>
+        public IEnumerable<object?[]> DeletedRows(IProgress<ScanProgress>? progress)
+        {
             progress?.Report(new ScanProgress("carving deleted rows", 0.6));
+            var frames = db.Wal?.Frames ?? [];
+            var latestFrames = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
+            var tornFrames = frames.Where(f => !f.Committed && f.SaltsMatch).OrderByDescending(f => f.Index);
             var olderCommitted = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index != f.Index).OrderByDescending(f => f.Index);
             // Cells of live and orphan pages were taken in passes 1 and 2; their free space is carved here. The file's
             // copies of freelist pages, and of pages a committed WAL frame replaced, are old versions: all of them.
             bool OldVersion(PageInfo p) => p.Kind is PageKind.FreelistLeaf or PageKind.FreelistTrunk || db.Wal?.FindCommittedFrame(p.Page) is not null;
+            var carver = Carver;
             var deleted = carver.CarveWalFrames(olderCommitted, CarveParts.All, cancellationToken)
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveFilePages(map, map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
-                .Concat(CarveInParallel(shapes, map.Where(p => !OldVersion(p)).Select(p => p.Page).ToArray(), CarveParts.FreeSpace))
+                .Concat(CarveInParallel(Shapes, map.Where(p => !OldVersion(p)).Select(p => p.Page).ToArray(), CarveParts.FreeSpace))
                 .Concat(carver.CarveWalFrames(tornFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed && !f.SaltsMatch), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveJournal(cancellationToken));
@@ -590,7 +670,7 @@ public static class StoreRecovery
         /// <summary>Valid peers to write; deleted ones only with <see cref="RecoveryOptions.IncludeDeleted"/>.</summary>
         public IEnumerable<object?[]> PeerRows()
         {
-            foreach (var (row, source, state, page, offset, walFrame) in _peers)
+            foreach (var (row, source, state, page, offset, walFrame) in TakePeers())
             {
                 if (state == RowState.Deleted && !options.IncludeDeleted)
                 {
@@ -609,12 +689,20 @@ public static class StoreRecovery
         /// <summary>The target layout keeps peers in another file: every valid recovered peer goes to quarantine.</summary>
         public void DropPeers()
         {
-            foreach (var (row, source, state, page, offset, walFrame) in _peers)
+            foreach (var (row, source, state, page, offset, walFrame) in TakePeers())
             {
                 Quarantine.Add("peer", row, peerSchema!, "the target layout keeps peers in peers.db; not written", state, source, page, offset, walFrame);
                 QuarantinedRows++;
                 Count("peer", source, RowVerdict.Quarantined);
             }
+        }
+
+        /// <summary>The valid peers found since the last call: pass 3 finds more after the others were written.</summary>
+        private List<(object?[] Row, string Source, RowState State, uint Page, int Offset, int WalFrame)> TakePeers()
+        {
+            var taken = _peers.ToList();
+            _peers.Clear();
+            return taken;
         }
 
         private void Count(string table, string source, RowVerdict verdict) =>
