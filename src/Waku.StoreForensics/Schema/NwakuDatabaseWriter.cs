@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Waku.StoreForensics.Schema;
 
@@ -165,46 +166,55 @@ public sealed class NwakuDatabaseWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rows);
         using SqliteTransaction transaction = _connection.BeginTransaction();
-        using SqliteCommand command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText =
+        string sql =
             $"INSERT {(ignoreExisting ? "OR IGNORE " : "")}INTO {schema.TableName} ({string.Join(", ", schema.Columns.Select(c => c.Name))}) " +
-            $"VALUES ({string.Join(", ", schema.Columns.Select((_, i) => $"$p{i}"))});";
-        var parameters = new SqliteParameter[schema.Columns.Count];
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            parameters[i] = command.Parameters.Add($"$p{i}", SqliteType.Blob);
-        }
-
-        command.Prepare();
+            $"VALUES ({string.Join(", ", schema.Columns.Select((_, i) => $"?{i + 1}"))});";
+        // Bound by position through SQLite's C API: SqliteCommand looks every parameter up by name and re-enumerates
+        // the statement on each execution, a fifth of the writer's time on a million rows.
+        sqlite3 db = _connection.Handle!;
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out sqlite3_stmt statement), db);
         long count = 0;
-        foreach (object?[] row in rows)
+        using (statement)
         {
-            if (row.Length != parameters.Length)
+            foreach (object?[] row in rows)
             {
-                throw new ArgumentException($"A row has {row.Length} values; {schema.TableName} has {parameters.Length} columns.", nameof(rows));
-            }
-
-            for (int i = 0; i < row.Length; i++)
-            {
-                // Bind with the storage class of the value: BLOB for bytes as nwaku's sqlite3_bind_blob does.
-                (parameters[i].SqliteType, parameters[i].Value) = row[i] switch
+                if (row.Length != schema.Columns.Count)
                 {
-                    null => (SqliteType.Blob, (object)DBNull.Value),
-                    byte[] b => (SqliteType.Blob, b),
-                    long l => (SqliteType.Integer, l),
-                    double d => (SqliteType.Real, d),
-                    string s => (SqliteType.Text, s),
-                    var other => throw new ArgumentException($"Unsupported value type {other.GetType()} in a row.", nameof(rows)),
-                };
-            }
+                    throw new ArgumentException($"A row has {row.Length} values; {schema.TableName} has {schema.Columns.Count} columns.", nameof(rows));
+                }
 
-            count += command.ExecuteNonQuery();
+                for (int i = 0; i < row.Length; i++)
+                {
+                    SqliteException.ThrowExceptionForRC(Bind(statement, i + 1, row[i]), db);
+                }
+
+                int rc = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
+
+                count += raw.sqlite3_changes(db);
+            }
         }
 
         transaction.Commit();
         return count;
     }
+
+    /// <summary>Binds with the storage class of the value: BLOB for bytes, as nwaku's <c>sqlite3_bind_blob</c> does.</summary>
+    private static int Bind(sqlite3_stmt statement, int index, object? value) => value switch
+    {
+        null => raw.sqlite3_bind_null(statement, index),
+        // A zero-length blob pointer would bind NULL: an empty BLOB is a zeroblob of length 0.
+        byte[] { Length: 0 } => raw.sqlite3_bind_zeroblob(statement, index, 0),
+        byte[] b => raw.sqlite3_bind_blob(statement, index, b),
+        long l => raw.sqlite3_bind_int64(statement, index, l),
+        double d => raw.sqlite3_bind_double(statement, index, d),
+        string s => raw.sqlite3_bind_text(statement, index, s),
+        var other => throw new ArgumentException($"Unsupported value type {other.GetType()} in a row."),
+    };
 
     /// <inheritdoc />
     public void Dispose() => _connection.Dispose();
