@@ -747,8 +747,10 @@ internal sealed class QuarantineWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteCommand _provenance;
+    private readonly PositionalStatement _insert;
+    private readonly PositionalStatement _provenance;
+    // One provenance row per written row: bound from one array, not a new one each time.
+    private readonly object?[] _provenanceValues = new object?[7];
 
     public QuarantineWriter(string path)
     {
@@ -762,34 +764,22 @@ internal sealed class QuarantineWriter : IDisposable
         }
 
         _transaction = _connection.BeginTransaction();
-        _insert = _connection.CreateCommand();
-        _insert.Transaction = _transaction;
-        _insert.CommandText = "INSERT INTO quarantine VALUES ($t, $r, $s, $src, $p, $o, $w, $l, $j)";
-        foreach (string name in new[] { "$t", "$r", "$s", "$src", "$p", "$o", "$w", "$l", "$j" })
-        {
-            _insert.Parameters.Add(name, SqliteType.Text);
-        }
-
-        _provenance = _connection.CreateCommand();
-        _provenance.Transaction = _transaction;
-        _provenance.CommandText = "INSERT INTO provenance VALUES ($t, $k, $s, $src, $p, $o, $w)";
-        foreach (string name in new[] { "$t", "$k", "$s", "$src", "$p", "$o", "$w" })
-        {
-            _provenance.Parameters.Add(name, SqliteType.Text);
-        }
+        _insert = new PositionalStatement(_connection, "INSERT INTO quarantine VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        _provenance = new PositionalStatement(_connection, "INSERT INTO provenance VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     }
 
     /// <summary>Where a written row was found: its key (as <c>Finding.Location.Key</c>), state, source, page, offset and WAL frame.</summary>
     public void AddProvenance(string table, string key, RowState state, string source, uint page, int offset, int walFrame)
     {
-        _provenance.Parameters["$t"].Value = table;
-        _provenance.Parameters["$k"].Value = key;
-        _provenance.Parameters["$s"].Value = state.ToString();
-        _provenance.Parameters["$src"].Value = source;
-        _provenance.Parameters["$p"].Value = page == 0 ? DBNull.Value : page;
-        _provenance.Parameters["$o"].Value = page == 0 ? DBNull.Value : offset;
-        _provenance.Parameters["$w"].Value = walFrame < 0 ? DBNull.Value : walFrame;
-        _provenance.ExecuteNonQuery();
+        var values = _provenanceValues;
+        values[0] = table;
+        values[1] = key;
+        values[2] = state.ToString();
+        values[3] = source;
+        values[4] = page == 0 ? null : (long)page;
+        values[5] = page == 0 ? null : (long)offset;
+        values[6] = walFrame < 0 ? null : (long)walFrame;
+        _provenance.Execute(values);
     }
 
     public void Add(string table, object?[] row, TableSchema schema, string reason, RowState state, string source, uint page, int offset, int walFrame)
@@ -800,16 +790,17 @@ internal sealed class QuarantineWriter : IDisposable
             json[schema.Columns[i].Name] = row[i] is byte[] b ? "x'" + Convert.ToHexStringLower(b) + "'" : row[i];
         }
 
-        _insert.Parameters["$t"].Value = table;
-        _insert.Parameters["$r"].Value = reason;
-        _insert.Parameters["$s"].Value = state.ToString();
-        _insert.Parameters["$src"].Value = source;
-        _insert.Parameters["$p"].Value = page == 0 ? DBNull.Value : page;
-        _insert.Parameters["$o"].Value = page == 0 ? DBNull.Value : offset;
-        _insert.Parameters["$w"].Value = walFrame < 0 ? DBNull.Value : walFrame;
-        _insert.Parameters["$l"].Value = schema is MessageTableSchema m ? m.Id.ToString() : ((PeerTableSchema)schema).Id.ToString();
-        _insert.Parameters["$j"].Value = JsonSerializer.Serialize(json);
-        _insert.ExecuteNonQuery();
+        _insert.Execute([
+            table,
+            reason,
+            state.ToString(),
+            source,
+            page == 0 ? null : (long)page,
+            page == 0 ? null : (long)offset,
+            walFrame < 0 ? null : (long)walFrame,
+            schema is MessageTableSchema m ? m.Id.ToString() : ((PeerTableSchema)schema).Id.ToString(),
+            JsonSerializer.Serialize(json),
+        ]);
     }
 
     public void Dispose()
