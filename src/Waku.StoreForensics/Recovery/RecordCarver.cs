@@ -254,6 +254,7 @@ public sealed class RecordCarver
         public ShapePlan(ICarveShape shape)
         {
             Shape = shape;
+            FieldCount = shape.FieldCount;
             // Types 0..255 one by one; 256 stands for every larger even (blob) type, 257 for every larger odd (text) type.
             _fieldAccepts = Enumerable.Range(0, shape.FieldCount)
                 .Select(f => Enumerable.Range(0, 258).Select(t => RecordDecoder.ContentSize(t) >= 0 && shape.AcceptsField(f, t)).ToArray())
@@ -283,7 +284,8 @@ public sealed class RecordCarver
         public bool ZeroesNeverFit =>
             LostPrefix.All(prefix => prefix is null || Enumerable.Range(prefix.Length, FieldCount - prefix.Length).Any(f => !Accepts(f, 0)));
 
-        public int FieldCount => Shape.FieldCount;
+        /// <summary>The shape's field count, read once: the per-byte scan asks for it at every offset.</summary>
+        public int FieldCount { get; }
 
         /// <summary>Index = assumed payload-varint length (1–3); null when no header can be rebuilt for it.</summary>
         public long[]?[] LostPrefix { get; } = new long[4][];
@@ -327,7 +329,7 @@ public sealed class RecordCarver
     {
         var shape = plan.Shape;
         var span = image.AsSpan(0, _db.UsableSize);
-        var types = _types.AsSpan(0, shape.FieldCount);
+        var types = _types.AsSpan(0, plan.FieldCount);
         int pv;
         int typeStart;
         int field = 0;
@@ -354,7 +356,7 @@ public sealed class RecordCarver
         }
 
         int pos = typeStart;
-        for (; field < shape.FieldCount; field++)
+        for (; field < plan.FieldCount; field++)
         {
             if (pos >= end || !Varint.TryRead(span[pos..end], out long type, out int used) || !plan.Accepts(field, type))
             {
