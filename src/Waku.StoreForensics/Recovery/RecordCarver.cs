@@ -31,6 +31,14 @@ public sealed class RecordCarver
     private readonly SqliteDatabase _db;
     private readonly ShapePlan[] _plans;
     private readonly long[] _types;
+
+    /// <summary>
+    /// An offset whose next this-many bytes are all zero starts no candidate (0: zeros may fit a shape, never skip).
+    /// As an intact cell it would declare a zero payload size; as a cell whose first four bytes a freeblock
+    /// overwrote, every serial type read after them is 0 (NULL), which some field of every shape rejects.
+    /// Free space of a page written once is mostly zeros, so the per-byte scan skips most of it.
+    /// </summary>
+    private readonly int _zeroWindow;
     private readonly List<long> _serialTypes = new();
     private byte[] _payload;
     private byte[] _overflow;
@@ -42,6 +50,7 @@ public sealed class RecordCarver
         ArgumentNullException.ThrowIfNull(shapes);
         _plans = shapes.Select(shape => new ShapePlan(shape)).ToArray();
         _types = new long[_plans.Length == 0 ? 0 : _plans.Max(p => p.FieldCount)];
+        _zeroWindow = _plans.All(p => p.ZeroesNeverFit) ? 4 + _types.Length : 0;
         _payload = new byte[database.PageSize];
         _overflow = new byte[database.PageSize];
     }
@@ -75,14 +84,16 @@ public sealed class RecordCarver
                 continue;
             }
 
-            _db.ReadPageFromFile(page, image);
             if (kind == PageKind.Overflow)
             {
                 // The last page of a chain holds the payload's tail; what follows is whatever the page held before.
-                if ((parts & CarveParts.FreeSpace) != 0)
+                // Every other page of a chain is full: too little room for a cell, so it is not even read.
+                int staleStart = _db.UsableSize - info!.FreeBytes;
+                if ((parts & CarveParts.FreeSpace) != 0 && HasRoomForCell(staleStart, _db.UsableSize))
                 {
+                    _db.ReadPageFromFile(page, image);
                     var stale = new List<CarvedRecord>();
-                    ScanFreeSpace(image, page, _db.UsableSize - info!.FreeBytes, _db.UsableSize, CarveSource.Unallocated, -1, false, stale);
+                    ScanFreeSpace(image, page, staleStart, _db.UsableSize, CarveSource.Unallocated, -1, false, stale);
                     foreach (var record in stale)
                     {
                         yield return record;
@@ -92,6 +103,7 @@ public sealed class RecordCarver
                 continue;
             }
 
+            _db.ReadPageFromFile(page, image);
             var cellSource = kind switch
             {
                 PageKind.Orphan => CarveSource.OrphanCell,
@@ -209,11 +221,27 @@ public sealed class RecordCarver
 
         // Every offset is tried, even inside a cell just carved: old cells overlap when a page was rewritten, and
         // a candidate is only proven later (by its key), so skipping past an unproven one could hide a real row.
-        for (int c = Math.Max(start, 0); c + 6 < end; c++)
+        // Only offsets inside runs of zeros are skipped, where no cell can start (see _zeroWindow).
+        for (int c = Math.Max(start, 0); HasRoomForCell(c, end); c++)
         {
+            if (image[c] == 0 && _zeroWindow > 0)
+            {
+                int zeros = image.AsSpan(c, end - c).IndexOfAnyExcept((byte)0);
+                // Zeros up to the end: no offset left can start a cell. Else skip the offsets whose whole window is zeros.
+                int barren = zeros < 0 ? end - c : zeros - _zeroWindow + 1;
+                if (barren > 0)
+                {
+                    c += barren - 1;
+                    continue;
+                }
+            }
+
             TryCarveAt(image, pageNumber, c, end, source, walFrame, committed, results);
         }
     }
+
+    /// <summary>The per-byte scan tries offset <paramref name="c"/> only when seven bytes remain before <paramref name="end"/>.</summary>
+    private static bool HasRoomForCell(int c, int end) => c + 6 < end;
 
     /// <summary>
     /// A shape prepared for the per-byte scan: which serial types each field accepts (a table, so the scan makes
@@ -226,6 +254,7 @@ public sealed class RecordCarver
         public ShapePlan(ICarveShape shape)
         {
             Shape = shape;
+            FieldCount = shape.FieldCount;
             // Types 0..255 one by one; 256 stands for every larger even (blob) type, 257 for every larger odd (text) type.
             _fieldAccepts = Enumerable.Range(0, shape.FieldCount)
                 .Select(f => Enumerable.Range(0, 258).Select(t => RecordDecoder.ContentSize(t) >= 0 && shape.AcceptsField(f, t)).ToArray())
@@ -248,7 +277,15 @@ public sealed class RecordCarver
 
         public ICarveShape Shape { get; }
 
-        public int FieldCount => Shape.FieldCount;
+        /// <summary>
+        /// True when every header rebuilt after a freeblock overwrote four bytes has a field, among those read from
+        /// the page, that cannot be NULL: then a run of zeros there is no record of this shape.
+        /// </summary>
+        public bool ZeroesNeverFit =>
+            LostPrefix.All(prefix => prefix is null || Enumerable.Range(prefix.Length, FieldCount - prefix.Length).Any(f => !Accepts(f, 0)));
+
+        /// <summary>The shape's field count, read once: the per-byte scan asks for it at every offset.</summary>
+        public int FieldCount { get; }
 
         /// <summary>Index = assumed payload-varint length (1–3); null when no header can be rebuilt for it.</summary>
         public long[]?[] LostPrefix { get; } = new long[4][];
@@ -292,7 +329,7 @@ public sealed class RecordCarver
     {
         var shape = plan.Shape;
         var span = image.AsSpan(0, _db.UsableSize);
-        var types = _types.AsSpan(0, shape.FieldCount);
+        var types = _types.AsSpan(0, plan.FieldCount);
         int pv;
         int typeStart;
         int field = 0;
@@ -319,7 +356,7 @@ public sealed class RecordCarver
         }
 
         int pos = typeStart;
-        for (; field < shape.FieldCount; field++)
+        for (; field < plan.FieldCount; field++)
         {
             if (pos >= end || !Varint.TryRead(span[pos..end], out long type, out int used) || !plan.Accepts(field, type))
             {

@@ -18,7 +18,7 @@ namespace Waku.StoreForensics.Recovery;
 /// <remarks>
 /// Candidates are taken in passes, best source first, and the first valid candidate of a key wins:
 /// (1) the live b-tree as SQLite would read it (committed WAL applied, or a hot journal rolled back), read by our
-///     reader and then by SQLite itself on a private copy as an independent witness;
+///     reader and then by SQLite itself, read-only (see <see cref="SqliteEvidenceAccess"/>), as an independent witness;
 /// (2) rows lost to damage: cells of orphaned pages, pages whose header is destroyed, every byte of live pages the
 ///     reader found damaged (a bad cell pointer hides a cell), the newest committed
 ///     WAL image of each page, and WAL frames of the current generation after the last commit (a torn write);
@@ -52,23 +52,30 @@ public static class StoreRecovery
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        progress?.Report(new ScanProgress("hashing evidence", 0));
-        var inputs = StoreScanner.HashEvidence(input, cancellationToken);
-
-        // A hot journal means SQLite would roll the file back before reading it: recover that state.
-        bool hotJournal;
-        using (var journal = Sqlite.Journal.RollbackJournal.TryOpen(input + "-journal"))
+        progress?.Report(new ScanProgress("hashing evidence and mapping pages", 0));
+        // The hash runs on the other core while this one maps the pages (mapping is one thread; both only read).
+        var hashing = Task.Run(() => StoreScanner.HashEvidence(input, cancellationToken), cancellationToken);
+        try
         {
-            hotJournal = journal is { IsHot: true };
-        }
+            // A hot journal means SQLite would roll the file back before reading it: recover that state.
+            bool hotJournal;
+            using (var journal = Sqlite.Journal.RollbackJournal.TryOpen(input + "-journal"))
+            {
+                hotJournal = journal is { IsHot: true };
+            }
 
-        using var db = SqliteDatabase.Open(input, new SqliteReadOptions { Overlay = hotJournal ? JournalOverlay.RollbackJournal : JournalOverlay.Wal });
-        return Run(db, options, progress, cancellationToken, inputs, started, clock);
+            using var db = SqliteDatabase.Open(input, new SqliteReadOptions { Overlay = hotJournal ? JournalOverlay.RollbackJournal : JournalOverlay.Wal });
+            return Run(db, options, progress, cancellationToken, hashing, started, clock);
+        }
+        finally
+        {
+            // Never leave the hash reading the evidence behind a failed run; its own failure surfaced in Run, or is moot.
+            WaitQuietly(hashing);
+        }
     }
 
-    private static RecoveryReport Run(SqliteDatabase db, RecoveryOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken, IReadOnlyList<EvidenceFile> inputs, DateTimeOffset started, Stopwatch clock)
+    private static RecoveryReport Run(SqliteDatabase db, RecoveryOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken, Task<IReadOnlyList<EvidenceFile>> hashing, DateTimeOffset started, Stopwatch clock)
     {
-        progress?.Report(new ScanProgress("mapping pages", 0.05));
         var map = db.MapPages();
         var notes = new List<Finding>();
         var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, notes);
@@ -90,33 +97,60 @@ public static class StoreRecovery
         var run = new RecoveryRun(db, map, inputSchema, targetSchema, peerSchema, options, cancellationToken);
         long messagesWritten;
         long peersWritten = 0;
+        bool verified;
         try
         {
             using (var quarantine = new QuarantineWriter(quarantineTemp))
             {
                 run.Quarantine = quarantine;
-                using var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema, bulkLoad: true);
-                progress?.Report(new ScanProgress("recovering rows", 0.2));
-                // Two cores: one reads, carves and validates while SQLite writes on the other.
-                messagesWritten = writer.InsertMessages(Prefetch(run.MessageRows(progress), 256, cancellationToken));
-                if (outputPeerSchema is not null)
+                // 16 MiB of page cache: a WITHOUT ROWID table rebalances leaves with their neighbours, which SQLite's
+                // default 2 MiB has already written out and evicted among the overflow pages (1 GB S10: 616k page
+                // writes and 1.98M reads with 2 MiB, 353k and 1.70M with 16 MiB, no gain with 32 MiB).
+                using (var writer = NwakuDatabaseWriter.Create(temp, targetSchema, outputPeerSchema, cacheMebibytes: 16, bulkLoad: true))
                 {
-                    peersWritten = writer.InsertPeers(run.PeerRows());
+                    progress?.Report(new ScanProgress("recovering rows", 0.2));
+                    // Two cores: one reads, carves and validates while SQLite writes on the other.
+                    messagesWritten = writer.InsertMessages(Prefetch(run.MessageRows(progress), 256, cancellationToken));
+                    peersWritten = WritePeers(run, writer, outputPeerSchema);
+                }
+
+                if (options.IncludeDeleted)
+                {
+                    progress?.Report(new ScanProgress("verifying output", 0.9));
+                    verified = Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten);
                 }
                 else
                 {
-                    run.DropPeers();
+                    // Deleted rows only go to quarantine, so the output is complete: SQLite verifies it on one core
+                    // while the other carves deleted rows (then both carve, see CarveInParallel).
+                    var verifying = Task.Run(() => Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten), cancellationToken);
+                    try
+                    {
+                        foreach (var unexpected in run.DeletedRows(progress))
+                        {
+                            throw new InvalidOperationException("A deleted row was to be written without IncludeDeleted.");
+                        }
+
+                        // Peers found among deleted rows: quarantined, as excluded or as kept in peers.db.
+                        WritePeers(run, writer: null, outputPeerSchema);
+                    }
+                    finally
+                    {
+                        // Never leave SQLite reading the output behind a failed pass.
+                        WaitQuietly(verifying);
+                    }
+
+                    verified = verifying.GetAwaiter().GetResult();
                 }
             }
 
             if (run.SqliteWitnessError is { } witnessError)
             {
                 notes.Add(new Finding(Severity.Warning, FindingKind.SqliteCannotOpen, Location.Unknown, witnessError,
-                    "SQLite itself could not read the whole table (on a private copy): nwaku would fail on this store; rows came from our reader and the carver."));
+                    "SQLite itself could not read the whole table (read-only witness): nwaku would fail on this store; rows came from our reader and the carver."));
             }
 
-            progress?.Report(new ScanProgress("verifying output", 0.9));
-            bool verified = Verify(temp, targetSchema, messagesWritten, outputPeerSchema, peersWritten);
+            var inputs = hashing.GetAwaiter().GetResult();
             Commit(temp, Path.GetFullPath(options.OutputPath), options.Overwrite);
             Commit(quarantineTemp, quarantinePath, overwrite: true);
             progress?.Report(new ScanProgress("done", 1));
@@ -154,6 +188,43 @@ public static class StoreRecovery
                 }
             }
         }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> to end, ignoring how: for finally blocks, where its result is not wanted.</summary>
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.Wait(CancellationToken.None);
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Hands the valid peers found so far to <paramref name="writer"/> when the output keeps peers (deleted ones only
+    /// with IncludeDeleted), else to quarantine; returns how many were written. Each peer is handled once.
+    /// </summary>
+    private static long WritePeers(RecoveryRun run, NwakuDatabaseWriter? writer, PeerTableSchema? outputPeerSchema)
+    {
+        if (outputPeerSchema is null)
+        {
+            run.DropPeers();
+            return 0;
+        }
+
+        if (writer is not null)
+        {
+            return writer.InsertPeers(run.PeerRows());
+        }
+
+        foreach (var unexpected in run.PeerRows())
+        {
+            throw new InvalidOperationException("A deleted peer was to be written without IncludeDeleted.");
+        }
+
+        return 0;
     }
 
     /// <summary>
@@ -284,10 +355,14 @@ public static class StoreRecovery
         RecoveryOptions options,
         CancellationToken cancellationToken)
     {
-        private readonly HashSet<UInt128> _claimed = new();
+        // Sized once for every cell the page map counts (an upper bound on the rows): growing a set of a million keys
+        // step by step leaves its earlier arrays as large-object garbage, tens of MB of peak memory.
+        private readonly HashSet<UInt128> _claimed = new(map.Sum(p => p.Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior ? p.CellCount : 0));
         private readonly Dictionary<(string Table, string Source, RowVerdict Verdict), long> _counts = new();
         private readonly List<(object?[] Row, string Source, RowState State, uint Page, int Offset, int WalFrame)> _peers = new();
         private readonly HashSet<UInt128> _peerKeys = new();
+        private List<ICarveShape>? _shapes;
+        private RecordCarver? _carver;
 
         public QuarantineWriter Quarantine { get; set; } = null!;
         public long QuarantinedRows { get; private set; }
@@ -298,7 +373,14 @@ public static class StoreRecovery
             _counts.Select(c => new RecoveryCount(c.Key.Table, c.Key.Source, c.Key.Verdict, c.Value))
                 .OrderBy(c => c.Table, StringComparer.Ordinal).ThenBy(c => c.Source, StringComparer.Ordinal).ThenBy(c => c.Verdict).ToList();
 
-        /// <summary>Message rows to write, in target layout, streamed pass by pass.</summary>
+        private List<ICarveShape> Shapes => _shapes ??= CarveShapes.For(schema).Concat(peerSchema is null ? [] : CarveShapes.For(peerSchema)).ToList();
+
+        private RecordCarver Carver => _carver ??= new RecordCarver(db, Shapes);
+
+        /// <summary>
+        /// Message rows to write, in target layout, streamed pass by pass: passes 1 and 2, and pass 3 (<see cref="DeletedRows"/>)
+        /// only with <see cref="RecoveryOptions.IncludeDeleted"/>.
+        /// </summary>
         public IEnumerable<object?[]> MessageRows(IProgress<ScanProgress>? progress)
         {
             // Pass 1: the live tree.
@@ -316,14 +398,14 @@ public static class StoreRecovery
                 }
             }
 
-            // Pass 1b: SQLite itself reads the table on a private copy, an independent witness of pass 1: a row it
+            // Pass 1b: SQLite itself reads the table, read-only, an independent witness of pass 1: a row it
             // returns that our reader did not is taken (when valid) and shows in the counts under its own source.
             progress?.Report(new ScanProgress("sqlite witness", 0.3));
             if (root is { RootPage: > 0 })
             {
                 foreach (var values in SqliteWitnessRows(root.Name))
                 {
-                    if (Accept(values, "sqlite on a private copy", RowState.Live, 0, 0, -1) is { } output)
+                    if (Accept(values, "sqlite witness", RowState.Live, 0, 0, -1) is { } output)
                     {
                         yield return output;
                     }
@@ -341,8 +423,7 @@ public static class StoreRecovery
             }
 
             progress?.Report(new ScanProgress("carving lost rows", 0.4));
-            var shapes = CarveShapes.For(schema).Concat(peerSchema is null ? [] : CarveShapes.For(peerSchema)).ToList();
-            var carver = new RecordCarver(db, shapes);
+            var carver = Carver;
 
             // Pass 2: rows lost to damage, and rows of the transaction a torn WAL write left uncommitted (frames of
             // the current WAL generation after the last commit): nwaku inserts one message per transaction, and each
@@ -363,16 +444,34 @@ public static class StoreRecovery
                 yield return output;
             }
 
-            // Pass 3: deleted rows, newest first.
+            if (options.IncludeDeleted)
+            {
+                foreach (var output in DeletedRows(progress))
+                {
+                    yield return output;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Pass 3: deleted rows, newest first. Without <see cref="RecoveryOptions.IncludeDeleted"/> it yields nothing:
+        /// every valid deleted row goes to quarantine.
+        /// </summary>
+        public IEnumerable<object?[]> DeletedRows(IProgress<ScanProgress>? progress)
+        {
             progress?.Report(new ScanProgress("carving deleted rows", 0.6));
+            var frames = db.Wal?.Frames ?? [];
+            var latestFrames = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
+            var tornFrames = frames.Where(f => !f.Committed && f.SaltsMatch).OrderByDescending(f => f.Index);
             var olderCommitted = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index != f.Index).OrderByDescending(f => f.Index);
             // Cells of live and orphan pages were taken in passes 1 and 2; their free space is carved here. The file's
             // copies of freelist pages, and of pages a committed WAL frame replaced, are old versions: all of them.
             bool OldVersion(PageInfo p) => p.Kind is PageKind.FreelistLeaf or PageKind.FreelistTrunk || db.Wal?.FindCommittedFrame(p.Page) is not null;
+            var carver = Carver;
             var deleted = carver.CarveWalFrames(olderCommitted, CarveParts.All, cancellationToken)
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveFilePages(map, map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
-                .Concat(CarveInParallel(shapes, map.Where(p => !OldVersion(p)).Select(p => p.Page).ToArray(), CarveParts.FreeSpace))
+                .Concat(CarveInParallel(Shapes, map.Where(p => !OldVersion(p)).Select(p => p.Page).ToArray(), CarveParts.FreeSpace))
                 .Concat(carver.CarveWalFrames(tornFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed && !f.SaltsMatch), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveJournal(cancellationToken));
@@ -407,13 +506,13 @@ public static class StoreRecovery
             }
         }
 
-        /// <summary>Why SQLite could not read the table on the private copy, or null.</summary>
+        /// <summary>Why SQLite could not read the table, or null.</summary>
         public string? SqliteWitnessError { get; private set; }
 
         private IEnumerable<object?[]> SqliteWitnessRows(string table)
         {
-            using var copy = Scanning.PrivateCopy.Of(db.Path);
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy.Path, Pooling = false }.ToString());
+            using var access = SqliteEvidenceAccess.Open(db.Path);
+            using var connection = new SqliteConnection(access.ConnectionString);
             using var command = connection.CreateCommand();
             SqliteDataReader? reader = null;
             try
@@ -576,7 +675,7 @@ public static class StoreRecovery
         /// <summary>Valid peers to write; deleted ones only with <see cref="RecoveryOptions.IncludeDeleted"/>.</summary>
         public IEnumerable<object?[]> PeerRows()
         {
-            foreach (var (row, source, state, page, offset, walFrame) in _peers)
+            foreach (var (row, source, state, page, offset, walFrame) in TakePeers())
             {
                 if (state == RowState.Deleted && !options.IncludeDeleted)
                 {
@@ -595,12 +694,20 @@ public static class StoreRecovery
         /// <summary>The target layout keeps peers in another file: every valid recovered peer goes to quarantine.</summary>
         public void DropPeers()
         {
-            foreach (var (row, source, state, page, offset, walFrame) in _peers)
+            foreach (var (row, source, state, page, offset, walFrame) in TakePeers())
             {
                 Quarantine.Add("peer", row, peerSchema!, "the target layout keeps peers in peers.db; not written", state, source, page, offset, walFrame);
                 QuarantinedRows++;
                 Count("peer", source, RowVerdict.Quarantined);
             }
+        }
+
+        /// <summary>The valid peers found since the last call: pass 3 finds more after the others were written.</summary>
+        private List<(object?[] Row, string Source, RowState State, uint Page, int Offset, int WalFrame)> TakePeers()
+        {
+            var taken = _peers.ToList();
+            _peers.Clear();
+            return taken;
         }
 
         private void Count(string table, string source, RowVerdict verdict) =>
@@ -640,8 +747,10 @@ internal sealed class QuarantineWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteCommand _provenance;
+    private readonly PositionalStatement _insert;
+    private readonly PositionalStatement _provenance;
+    // One provenance row per written row: bound from one array, not a new one each time.
+    private readonly object?[] _provenanceValues = new object?[7];
 
     public QuarantineWriter(string path)
     {
@@ -655,34 +764,22 @@ internal sealed class QuarantineWriter : IDisposable
         }
 
         _transaction = _connection.BeginTransaction();
-        _insert = _connection.CreateCommand();
-        _insert.Transaction = _transaction;
-        _insert.CommandText = "INSERT INTO quarantine VALUES ($t, $r, $s, $src, $p, $o, $w, $l, $j)";
-        foreach (string name in new[] { "$t", "$r", "$s", "$src", "$p", "$o", "$w", "$l", "$j" })
-        {
-            _insert.Parameters.Add(name, SqliteType.Text);
-        }
-
-        _provenance = _connection.CreateCommand();
-        _provenance.Transaction = _transaction;
-        _provenance.CommandText = "INSERT INTO provenance VALUES ($t, $k, $s, $src, $p, $o, $w)";
-        foreach (string name in new[] { "$t", "$k", "$s", "$src", "$p", "$o", "$w" })
-        {
-            _provenance.Parameters.Add(name, SqliteType.Text);
-        }
+        _insert = new PositionalStatement(_connection, "INSERT INTO quarantine VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        _provenance = new PositionalStatement(_connection, "INSERT INTO provenance VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     }
 
     /// <summary>Where a written row was found: its key (as <c>Finding.Location.Key</c>), state, source, page, offset and WAL frame.</summary>
     public void AddProvenance(string table, string key, RowState state, string source, uint page, int offset, int walFrame)
     {
-        _provenance.Parameters["$t"].Value = table;
-        _provenance.Parameters["$k"].Value = key;
-        _provenance.Parameters["$s"].Value = state.ToString();
-        _provenance.Parameters["$src"].Value = source;
-        _provenance.Parameters["$p"].Value = page == 0 ? DBNull.Value : page;
-        _provenance.Parameters["$o"].Value = page == 0 ? DBNull.Value : offset;
-        _provenance.Parameters["$w"].Value = walFrame < 0 ? DBNull.Value : walFrame;
-        _provenance.ExecuteNonQuery();
+        var values = _provenanceValues;
+        values[0] = table;
+        values[1] = key;
+        values[2] = state.ToString();
+        values[3] = source;
+        values[4] = page == 0 ? null : (long)page;
+        values[5] = page == 0 ? null : (long)offset;
+        values[6] = walFrame < 0 ? null : (long)walFrame;
+        _provenance.Execute(values);
     }
 
     public void Add(string table, object?[] row, TableSchema schema, string reason, RowState state, string source, uint page, int offset, int walFrame)
@@ -693,16 +790,17 @@ internal sealed class QuarantineWriter : IDisposable
             json[schema.Columns[i].Name] = row[i] is byte[] b ? "x'" + Convert.ToHexStringLower(b) + "'" : row[i];
         }
 
-        _insert.Parameters["$t"].Value = table;
-        _insert.Parameters["$r"].Value = reason;
-        _insert.Parameters["$s"].Value = state.ToString();
-        _insert.Parameters["$src"].Value = source;
-        _insert.Parameters["$p"].Value = page == 0 ? DBNull.Value : page;
-        _insert.Parameters["$o"].Value = page == 0 ? DBNull.Value : offset;
-        _insert.Parameters["$w"].Value = walFrame < 0 ? DBNull.Value : walFrame;
-        _insert.Parameters["$l"].Value = schema is MessageTableSchema m ? m.Id.ToString() : ((PeerTableSchema)schema).Id.ToString();
-        _insert.Parameters["$j"].Value = JsonSerializer.Serialize(json);
-        _insert.ExecuteNonQuery();
+        _insert.Execute([
+            table,
+            reason,
+            state.ToString(),
+            source,
+            page == 0 ? null : (long)page,
+            page == 0 ? null : (long)offset,
+            walFrame < 0 ? null : (long)walFrame,
+            schema is MessageTableSchema m ? m.Id.ToString() : ((PeerTableSchema)schema).Id.ToString(),
+            JsonSerializer.Serialize(json),
+        ]);
     }
 
     public void Dispose()

@@ -165,41 +165,19 @@ public sealed class NwakuDatabaseWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rows);
         using SqliteTransaction transaction = _connection.BeginTransaction();
-        using SqliteCommand command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText =
+        string sql =
             $"INSERT {(ignoreExisting ? "OR IGNORE " : "")}INTO {schema.TableName} ({string.Join(", ", schema.Columns.Select(c => c.Name))}) " +
-            $"VALUES ({string.Join(", ", schema.Columns.Select((_, i) => $"$p{i}"))});";
-        var parameters = new SqliteParameter[schema.Columns.Count];
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            parameters[i] = command.Parameters.Add($"$p{i}", SqliteType.Blob);
-        }
-
-        command.Prepare();
+            $"VALUES ({string.Join(", ", schema.Columns.Select((_, i) => $"?{i + 1}"))});";
+        using var statement = new PositionalStatement(_connection, sql);
         long count = 0;
         foreach (object?[] row in rows)
         {
-            if (row.Length != parameters.Length)
+            if (row.Length != schema.Columns.Count)
             {
-                throw new ArgumentException($"A row has {row.Length} values; {schema.TableName} has {parameters.Length} columns.", nameof(rows));
+                throw new ArgumentException($"A row has {row.Length} values; {schema.TableName} has {schema.Columns.Count} columns.", nameof(rows));
             }
 
-            for (int i = 0; i < row.Length; i++)
-            {
-                // Bind with the storage class of the value: BLOB for bytes as nwaku's sqlite3_bind_blob does.
-                (parameters[i].SqliteType, parameters[i].Value) = row[i] switch
-                {
-                    null => (SqliteType.Blob, (object)DBNull.Value),
-                    byte[] b => (SqliteType.Blob, b),
-                    long l => (SqliteType.Integer, l),
-                    double d => (SqliteType.Real, d),
-                    string s => (SqliteType.Text, s),
-                    var other => throw new ArgumentException($"Unsupported value type {other.GetType()} in a row.", nameof(rows)),
-                };
-            }
-
-            count += command.ExecuteNonQuery();
+            count += statement.Execute(row);
         }
 
         transaction.Commit();

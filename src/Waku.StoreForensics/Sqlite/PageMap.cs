@@ -296,7 +296,8 @@ public sealed partial class SqliteDatabase
 
         progress?.Report(1.0);
         var byPage = _findings.Where(f => f.Page != 0).ToLookup(f => f.Page);
-        return map.Skip(1).Select(i => i! with { Findings = byPage[i!.Page].ToArray() }).ToArray();
+        // Only pages with findings get a new record: copying all of them (a quarter million on a 1 GB store) is garbage.
+        return map.Skip(1).Select(i => byPage.Contains(i!.Page) ? i with { Findings = byPage[i.Page].ToArray() } : i).ToArray();
     }
 
     /// <summary>

@@ -54,9 +54,9 @@ public class StoreRecoveryTests
         Assert.Equal(150, report.MessagesWritten);
         Assert.Equal(0, report.QuarantinedLiveOrLost);
         Assert.False(report.DamageFound);
-        // SQLite, reading a private copy, returned the same 150 rows our reader had already taken.
-        Assert.Contains(report.Counts, c => c.Source == "sqlite on a private copy" && c.Verdict == RowVerdict.Duplicate && c.Rows == 150);
-        Assert.DoesNotContain(report.Counts, c => c.Source == "sqlite on a private copy" && c.Verdict == RowVerdict.Written);
+        // SQLite, reading the file read-only, returned the same 150 rows our reader had already taken.
+        Assert.Contains(report.Counts, c => c.Source == "sqlite witness" && c.Verdict == RowVerdict.Duplicate && c.Rows == 150);
+        Assert.DoesNotContain(report.Counts, c => c.Source == "sqlite witness" && c.Verdict == RowVerdict.Written);
         Assert.Equal(EvidenceRows(input, schema.TableName).Keys.Order(), Rows(output, schema.TableName).Keys.Order());
         using (var db = SqliteDatabase.Open(output))
         {
