@@ -194,7 +194,16 @@ public sealed partial class SqliteDatabase
     /// </summary>
     public IReadOnlyList<PageInfo> MapPages(IProgress<double>? progress = null)
     {
-        uint total = Math.Max(MaxPage, FilePageCount);
+        // A damaged header can claim billions of pages: map every readable page, and past the end of the file at most
+        // as many missing pages again (a store truncated to half its size is still mapped whole).
+        uint readable = Math.Max(FilePageCount, _pages.Wal?.MaxPageNumber ?? 0);
+        uint total = (uint)Math.Min(Math.Max(MaxPage, readable), (2L * readable) + 1024);
+        if (total < MaxPage)
+        {
+            Report(new SqliteFinding(SqliteFindingKind.FileTruncated, SqliteFindingSeverity.Error, 1, 28,
+                $"the database claims {MaxPage} pages but only {readable} can be read; pages past {total} are not mapped"));
+        }
+
         var map = new PageInfo?[total + 1];
         var parents = new Dictionary<uint, (uint Parent, byte Type)>();
 
@@ -354,7 +363,7 @@ public sealed partial class SqliteDatabase
 
     private void CheckPointerMaps(PageInfo?[] map, Dictionary<uint, (uint Parent, byte Type)> parents)
     {
-        for (uint mapPage = 2; mapPage <= MaxPage; mapPage++)
+        for (uint mapPage = 2; mapPage < map.Length; mapPage++)
         {
             if (!IsPointerMapPage(mapPage))
             {
@@ -363,7 +372,7 @@ public sealed partial class SqliteDatabase
 
             foreach (var entry in ReadPointerMap(mapPage))
             {
-                var info = map[entry.Page];
+                var info = entry.Page < map.Length ? map[entry.Page] : null;
                 if (info is null || info.Kind is PageKind.PointerMap or PageKind.LockByte || !parents.TryGetValue(entry.Page, out var expected))
                 {
                     continue;
