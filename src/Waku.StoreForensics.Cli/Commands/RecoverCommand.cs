@@ -91,6 +91,12 @@ internal static class RecoverCommand
         }
 
         Console.Out.WriteLine($"wrote {report.MessagesWritten} messages and {report.PeersWritten} peers to {report.OutputPath} (verified: {report.OutputVerified})");
+        if (report.UnprovenColumns.Count > 0)
+        {
+            // A key proves the columns it is computed from; the others hold what the file says (provenance.unproven).
+            Console.Out.WriteLine("not proven by any key (rows): " + string.Join(", ", report.UnprovenColumns.Select(c => $"{c.Key} {c.Value}")));
+        }
+
         Console.Out.WriteLine($"{report.QuarantinedRows} row(s) kept with reasons in {report.QuarantinePath}; {report.Candidates} carved candidates; {report.Seconds:F2} s");
     }
 }

@@ -24,8 +24,14 @@ public enum RowVerdict
     DeletedExcluded,
     /// <summary>Failed validation: kept in the quarantine file with the reason.</summary>
     Quarantined,
-    /// <summary>Another candidate with the same key was chosen (same values, or an older version).</summary>
+    /// <summary>Another candidate with the same key was chosen, with the same values.</summary>
     Duplicate,
+    /// <summary>
+    /// A valid copy of a key already written, but with other values in a column no key of the layout covers (the version,
+    /// a receive time, v0.4's pubsub topic): one of the two copies is damaged and nothing proves which. The written copy
+    /// (from the better source) stays; this one is kept in the quarantine file.
+    /// </summary>
+    Conflicting,
 }
 
 /// <summary>How recovery should run.</summary>
@@ -94,6 +100,12 @@ public sealed record RecoveryReport
     public required long Candidates { get; init; }
     /// <summary>Rows per table × source × verdict.</summary>
     public required IReadOnlyList<RecoveryCount> Counts { get; init; }
+    /// <summary>
+    /// Per column of the input layout: written Message rows in which no matching key proves that column, so it holds
+    /// only what the file says (see <see cref="Validation.MessageRowValidator.Verify"/>). The quarantine file's
+    /// <c>provenance.unproven</c> names them row by row.
+    /// </summary>
+    public required IReadOnlyDictionary<string, long> UnprovenColumns { get; init; }
     /// <summary>The output passed integrity_check, reopened, and holds exactly the rows counted here.</summary>
     public required bool OutputVerified { get; init; }
     /// <summary>Findings about the input's layout (known broken states) and conversions made.</summary>

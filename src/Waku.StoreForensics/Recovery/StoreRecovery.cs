@@ -173,6 +173,7 @@ public static class StoreRecovery
                 InputDamageFindings = db.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
                 Candidates = run.Candidates,
                 Counts = run.Counts(),
+                UnprovenColumns = run.UnprovenColumns(),
                 OutputVerified = verified,
                 Notes = notes,
             };
@@ -357,7 +358,11 @@ public static class StoreRecovery
     {
         // Sized once for every cell the page map counts (an upper bound on the rows): growing a set of a million keys
         // step by step leaves its earlier arrays as large-object garbage, tens of MB of peak memory.
-        private readonly HashSet<UInt128> _claimed = new(map.Sum(p => p.Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior ? p.CellCount : 0));
+        // Key fingerprint -> fingerprint of the columns no key covers, to tell a duplicate from a conflicting copy.
+        private readonly Dictionary<UInt128, int> _claimed = new(map.Sum(p => p.Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior ? p.CellCount : 0));
+        private readonly int[] _unprovable = UnprovableColumns(schema);
+        private readonly Dictionary<ulong, string> _unprovenNames = new();
+        private readonly long[] _unprovenCounts = new long[schema.Columns.Count];
         private readonly Dictionary<(string Table, string Source, RowVerdict Verdict), long> _counts = new();
         private readonly List<(object?[] Row, string Source, RowState State, uint Page, int Offset, int WalFrame)> _peers = new();
         private readonly HashSet<UInt128> _peerKeys = new();
@@ -607,18 +612,26 @@ public static class StoreRecovery
             },
         };
 
-        /// <summary>Validates one candidate; returns the row to write, or null (duplicate, quarantined, excluded).</summary>
+        /// <summary>Validates one candidate; returns the row to write, or null (duplicate, conflicting, quarantined, excluded).</summary>
         private object?[]? Accept(object?[] row, string source, RowState state, uint page, int offset, int walFrame)
         {
             var key = Fingerprint(schema, row);
-            if (_claimed.Contains(key))
+            int rest = UnprovableFingerprint(row);
+            bool conflicting = false;
+            if (_claimed.TryGetValue(key, out int claimed))
             {
-                Count("message", source, RowVerdict.Duplicate);
-                return null;
+                if (claimed == rest)
+                {
+                    Count("message", source, RowVerdict.Duplicate);
+                    return null;
+                }
+
+                conflicting = true;
             }
 
             var where = new Location(Page: page, Offset: offset);
-            var errors = MessageRowValidator.Validate(schema, row, options.Validation, where).Where(f => f.Severity == Severity.Error).ToList();
+            var verification = MessageRowValidator.Verify(schema, row, options.Validation, where);
+            var errors = verification.Findings.Where(f => f.Severity == Severity.Error).ToList();
             if (errors.Count > 0)
             {
                 Quarantine.Add("message", row, schema, string.Join("; ", errors.Select(e => $"{e.Kind}: {e.Evidence}")), state, source, page, offset, walFrame);
@@ -628,7 +641,17 @@ public static class StoreRecovery
                 return null;
             }
 
-            _claimed.Add(key);
+            if (conflicting)
+            {
+                Quarantine.Add("message", row, schema,
+                    $"conflicting copy: a row with this key is already written, with other values in {string.Join(", ", _unprovable.Select(i => schema.Columns[i].Name))} (no key covers them; the copy from the better source was kept)",
+                    state, source, page, offset, walFrame);
+                QuarantinedRows++;
+                Count("message", source, RowVerdict.Conflicting);
+                return null;
+            }
+
+            _claimed.Add(key, rest);
             if (state == RowState.Deleted && !options.IncludeDeleted)
             {
                 Quarantine.Add("message", row, schema, "deleted row (valid); written only with --include-deleted", state, source, page, offset, walFrame);
@@ -639,8 +662,71 @@ public static class StoreRecovery
 
             Count("message", source, RowVerdict.Written);
             var output = target.Id == schema.Id ? row : MessageConversion.Convert(row, schema, target);
-            Quarantine.AddProvenance("message", MessageRowValidator.FormatKey(target, output), state, source, page, offset, walFrame);
+            Quarantine.AddProvenance("message", MessageRowValidator.FormatKey(target, output), state, source, page, offset, walFrame, Unproven(verification.ProvenColumns));
             return output;
+        }
+
+        public IReadOnlyDictionary<string, long> UnprovenColumns() =>
+            schema.Columns.Select((c, i) => (c.Name, Count: _unprovenCounts[i])).Where(t => t.Count > 0).ToDictionary(t => t.Name, t => t.Count);
+
+        /// <summary>The names of the columns no matching key proves, comma-separated (one string per distinct set).</summary>
+        private string Unproven(ulong proven)
+        {
+            for (int i = 0; i < _unprovenCounts.Length; i++)
+            {
+                _unprovenCounts[i] += (proven & (1UL << i)) == 0 ? 1 : 0;
+            }
+
+            if (!_unprovenNames.TryGetValue(proven, out var names))
+            {
+                names = string.Join(",", schema.Columns.Where((_, i) => (proven & (1UL << i)) == 0).Select(c => c.Name));
+                _unprovenNames[proven] = names;
+            }
+
+            return names;
+        }
+
+        /// <summary>The columns of a layout outside every key formula: a copy can differ there and still pass every check.</summary>
+        private static int[] UnprovableColumns(MessageTableSchema layout)
+        {
+            var covered = new HashSet<ColumnRole> { ColumnRole.MessageDigest, ColumnRole.MessageHash };
+            if (layout.IndexOf(ColumnRole.MessageDigest) >= 0)
+            {
+                covered.UnionWith([ColumnRole.ContentTopic, ColumnRole.Payload]);
+            }
+
+            if (layout.IndexOf(ColumnRole.MessageHash) >= 0)
+            {
+                covered.UnionWith([ColumnRole.PubsubTopic, ColumnRole.ContentTopic, ColumnRole.Payload, ColumnRole.Meta, ColumnRole.MessageTime]);
+                covered.Add(layout.IndexOf(ColumnRole.SenderTime) >= 0 ? ColumnRole.SenderTime : ColumnRole.MessageTime);
+            }
+
+            return layout.Columns.Select((c, i) => (c, i)).Where(t => !covered.Contains(t.c.Role)).Select(t => t.i).ToArray();
+        }
+
+        /// <summary>32 bits of the values in the columns no key covers (a handful of small values per row).</summary>
+        private int UnprovableFingerprint(object?[] row)
+        {
+            var hash = new HashCode();
+            foreach (int i in _unprovable)
+            {
+                switch (i < row.Length ? row[i] : null)
+                {
+                    case byte[] b:
+                        hash.AddBytes(b);
+                        break;
+                    case string text:
+                        hash.AddBytes(Encoding.UTF8.GetBytes(text));
+                        break;
+                    case var value:
+                        hash.Add(value);
+                        break;
+                }
+
+                hash.Add(i);
+            }
+
+            return hash.ToHashCode();
         }
 
         /// <summary>
@@ -750,7 +836,7 @@ internal sealed class QuarantineWriter : IDisposable
     private readonly PositionalStatement _insert;
     private readonly PositionalStatement _provenance;
     // One provenance row per written row: bound from one array, not a new one each time.
-    private readonly object?[] _provenanceValues = new object?[7];
+    private readonly object?[] _provenanceValues = new object?[8];
 
     public QuarantineWriter(string path)
     {
@@ -759,17 +845,20 @@ internal sealed class QuarantineWriter : IDisposable
         using (var create = _connection.CreateCommand())
         {
             create.CommandText = "CREATE TABLE quarantine (tbl TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER, layout TEXT NOT NULL, row_json TEXT NOT NULL);" +
-                "CREATE TABLE provenance (tbl TEXT NOT NULL, row_key TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER)";
+                "CREATE TABLE provenance (tbl TEXT NOT NULL, row_key TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, page INTEGER, cell_offset INTEGER, wal_frame INTEGER, unproven TEXT)";
             create.ExecuteNonQuery();
         }
 
         _transaction = _connection.BeginTransaction();
         _insert = new PositionalStatement(_connection, "INSERT INTO quarantine VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        _provenance = new PositionalStatement(_connection, "INSERT INTO provenance VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        _provenance = new PositionalStatement(_connection, "INSERT INTO provenance VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     }
 
-    /// <summary>Where a written row was found: its key (as <c>Finding.Location.Key</c>), state, source, page, offset and WAL frame.</summary>
-    public void AddProvenance(string table, string key, RowState state, string source, uint page, int offset, int walFrame)
+    /// <summary>
+    /// Where a written row was found: its key (as <c>Finding.Location.Key</c>), state, source, page, offset and WAL frame,
+    /// and (Message rows) the columns of the input layout no matching key proves.
+    /// </summary>
+    public void AddProvenance(string table, string key, RowState state, string source, uint page, int offset, int walFrame, string? unproven = null)
     {
         var values = _provenanceValues;
         values[0] = table;
@@ -779,6 +868,7 @@ internal sealed class QuarantineWriter : IDisposable
         values[4] = page == 0 ? null : (long)page;
         values[5] = page == 0 ? null : (long)offset;
         values[6] = walFrame < 0 ? null : (long)walFrame;
+        values[7] = unproven;
         _provenance.Execute(values);
     }
 

@@ -206,6 +206,49 @@ public class StoreRecoveryTests
     }
 
     [Fact]
+    public void Recover_TwoCopiesDifferingWhereNoKeyLooks_TheBetterIsWrittenTheOtherFlaggedAsConflicting()
+    {
+        // v0.4: the digest covers content topic and payload, not the receive time. An older WAL frame keeps the row with
+        // another receiverTimestamp: both copies pass every check, so only their disagreement can tell.
+        using var dir = new TempDir();
+        string input = Generate(dir, MessageSchemaId.S1, 40);
+        string copy = dir.File("copy.sqlite3");
+        string id;
+        using (var c = new SqliteConnection($"Data Source={input};Pooling=False"))
+        {
+            c.Open();
+            RandomDatabase.Exec(c, "PRAGMA wal_autocheckpoint = 0");
+            id = Convert.ToHexString((byte[])RandomDatabase.Query(c, "SELECT id FROM Message ORDER BY id LIMIT 1")[0][0]!);
+            RandomDatabase.Exec(c, $"UPDATE Message SET timestamp = timestamp + 7 WHERE id = x'{id}'");
+            RandomDatabase.Exec(c, $"UPDATE Message SET timestamp = timestamp + 7 WHERE id = x'{id}'");
+            // Copy while the connection is open: closing would checkpoint and delete the -wal.
+            File.Copy(input, copy);
+            File.Copy(input + "-wal", copy + "-wal");
+        }
+
+        var report = StoreRecovery.Recover(copy, new RecoveryOptions { OutputPath = dir.File("out.db") });
+
+        Assert.Equal(40, report.MessagesWritten);
+        Assert.Contains(report.Counts, c => c.Verdict == RowVerdict.Conflicting && c.Rows >= 1);
+        Assert.Equal(40, report.UnprovenColumns["timestamp"]);
+        Assert.Equal(40, report.UnprovenColumns["version"]);
+        Assert.False(report.UnprovenColumns.ContainsKey("payload"));
+        using var q = new SqliteConnection($"Data Source={report.QuarantinePath};Mode=ReadOnly;Pooling=False");
+        q.Open();
+        var conflicts = RandomDatabase.Query(q, "SELECT row_json, reason FROM quarantine WHERE reason LIKE 'conflicting copy%'");
+        Assert.NotEmpty(conflicts);
+        Assert.All(conflicts, r => Assert.Contains(id.ToLowerInvariant(), (string)r[0]!, StringComparison.Ordinal));
+        Assert.Equal("timestamp,pubsubTopic,version", (string)RandomDatabase.Query(q, "SELECT DISTINCT unproven FROM provenance WHERE tbl = 'message'").Single()[0]!);
+
+        // The live (last committed) value is the one written.
+        using var o = new SqliteConnection($"Data Source={dir.File("out.db")};Mode=ReadOnly;Pooling=False");
+        o.Open();
+        using var i = new SqliteConnection($"Data Source={copy};Mode=ReadOnly;Pooling=False");
+        i.Open();
+        Assert.Equal(RandomDatabase.Query(i, $"SELECT timestamp FROM Message WHERE id = x'{id}'")[0][0], RandomDatabase.Query(o, $"SELECT timestamp FROM Message WHERE id = x'{id}'")[0][0]);
+    }
+
+    [Fact]
     public void Recover_RowWithWrongDigest_IsQuarantinedWithItsReason()
     {
         using var dir = new TempDir();
