@@ -106,6 +106,11 @@ public sealed record RecoveryReport
     /// <c>provenance.unproven</c> names them row by row.
     /// </summary>
     public required IReadOnlyDictionary<string, long> UnprovenColumns { get; init; }
+    /// <summary>
+    /// Written Message rows whose receive time (<c>storedAt</c>, covered by no key) disagrees with the copy the live
+    /// indexes <c>i_ts</c>/<c>i_query</c> keep of it (S8/S9): each is also listed in the quarantine file with both values.
+    /// </summary>
+    public required long IndexDisagreements { get; init; }
     /// <summary>The output passed integrity_check, reopened, and holds exactly the rows counted here.</summary>
     public required bool OutputVerified { get; init; }
     /// <summary>Findings about the input's layout (known broken states) and conversions made.</summary>

@@ -174,6 +174,7 @@ public static class StoreRecovery
                 Candidates = run.Candidates,
                 Counts = run.Counts(),
                 UnprovenColumns = run.UnprovenColumns(),
+                IndexDisagreements = run.IndexDisagreements,
                 OutputVerified = verified,
                 Notes = notes,
             };
@@ -363,6 +364,7 @@ public static class StoreRecovery
         private readonly int[] _unprovable = UnprovableColumns(schema);
         private readonly Dictionary<ulong, string> _unprovenNames = new();
         private readonly long[] _unprovenCounts = new long[schema.Columns.Count];
+        private Dictionary<UInt128, long>? _indexedTimes;
         private readonly Dictionary<(string Table, string Source, RowVerdict Verdict), long> _counts = new();
         private readonly List<(object?[] Row, string Source, RowState State, uint Page, int Offset, int WalFrame)> _peers = new();
         private readonly HashSet<UInt128> _peerKeys = new();
@@ -373,6 +375,7 @@ public static class StoreRecovery
         public long QuarantinedRows { get; private set; }
         public long QuarantinedLiveOrLost { get; private set; }
         public long Candidates { get; private set; }
+        public long IndexDisagreements { get; private set; }
 
         public IReadOnlyList<RecoveryCount> Counts() =>
             _counts.Select(c => new RecoveryCount(c.Key.Table, c.Key.Source, c.Key.Verdict, c.Value))
@@ -388,6 +391,8 @@ public static class StoreRecovery
         /// </summary>
         public IEnumerable<object?[]> MessageRows(IProgress<ScanProgress>? progress)
         {
+            _indexedTimes = IndexedReceiveTimes();
+
             // Pass 1: the live tree.
             var root = db.Schema.FirstOrDefault(o => o.Type == "table" && string.Equals(o.Name, schema.TableName, StringComparison.OrdinalIgnoreCase));
             if (root is { RootPage: > 0 } && root.Sql is not null && TableDefinition.TryParse(root.Sql, out var definition, out _))
@@ -652,6 +657,14 @@ public static class StoreRecovery
             }
 
             _claimed.Add(key, rest);
+            string? disagreement = IndexDisagreement(key, row);
+            if (disagreement is not null && !(state == RowState.Deleted && !options.IncludeDeleted))
+            {
+                // Written all the same (its key proves every other column), but never silently: the post-mortem finds it.
+                Quarantine.Add("message", row, schema, $"written, but {disagreement}", state, source, page, offset, walFrame);
+                IndexDisagreements++;
+            }
+
             if (state == RowState.Deleted && !options.IncludeDeleted)
             {
                 Quarantine.Add("message", row, schema, "deleted row (valid); written only with --include-deleted", state, source, page, offset, walFrame);
@@ -664,6 +677,73 @@ public static class StoreRecovery
             var output = target.Id == schema.Id ? row : MessageConversion.Convert(row, schema, target);
             Quarantine.AddProvenance("message", MessageRowValidator.FormatKey(target, output), state, source, page, offset, walFrame, Unproven(verification.ProvenColumns));
             return output;
+        }
+
+        /// <summary>
+        /// The receive time (<c>storedAt</c>) no key covers has independent copies where the layout's indexes hold it and
+        /// the primary key is the message hash (S8, S9: <c>i_ts</c> and <c>i_query</c> end in the messageHash): read from
+        /// the live index b-trees, keyed like the rows. Two index copies that disagree with each other are left out.
+        /// </summary>
+        private Dictionary<UInt128, long>? IndexedReceiveTimes()
+        {
+            int time = schema.IndexOf(ColumnRole.ReceiveTime);
+            if (time < 0 || schema.PrimaryKey.Count != 1 || schema.IndexOf(schema.PrimaryKey[0]) != schema.IndexOf(ColumnRole.MessageHash))
+            {
+                return null;
+            }
+
+            var times = new Dictionary<UInt128, long>();
+            var ambiguous = new HashSet<UInt128>();
+            foreach (var index in schema.Indexes.Where(i => i.Columns.Contains(schema.Columns[time].Name)))
+            {
+                if (db.Schema.FirstOrDefault(o => o.Type == "index" && string.Equals(o.Name, index.Name, StringComparison.OrdinalIgnoreCase)) is not { RootPage: > 0 } entry)
+                {
+                    continue;
+                }
+
+                int at = index.Columns.ToList().IndexOf(schema.Columns[time].Name);
+                var keyRow = new object?[schema.Columns.Count];
+                int keyColumn = schema.IndexOf(ColumnRole.MessageHash);
+                foreach (var record in db.ReadRecords(entry.RootPage))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // An index entry: the indexed columns, then the table's primary key.
+                    if (record.Values.Length != index.Columns.Count + 1 || record.Values[at] is not long stored || record.Values[^1] is not byte[] { Length: 32 } hash)
+                    {
+                        continue;
+                    }
+
+                    keyRow[keyColumn] = hash;
+                    var key = Fingerprint(schema, keyRow);
+                    if (times.TryGetValue(key, out long other) && other != stored)
+                    {
+                        ambiguous.Add(key);
+                    }
+
+                    times[key] = stored;
+                }
+            }
+
+            foreach (var key in ambiguous)
+            {
+                times.Remove(key);
+            }
+
+            return times.Count > 0 ? times : null;
+        }
+
+        /// <summary>Why the row's receive time disagrees with its index copies, or null.</summary>
+        private string? IndexDisagreement(UInt128 key, object?[] row)
+        {
+            if (_indexedTimes is null || !_indexedTimes.TryGetValue(key, out long indexed))
+            {
+                return null;
+            }
+
+            int time = schema.IndexOf(ColumnRole.ReceiveTime);
+            return row[time] is long stored && stored == indexed
+                ? null
+                : $"its {schema.Columns[time].Name} {row[time]} disagrees with the index entries of its key ({indexed}): one copy is damaged";
         }
 
         public IReadOnlyDictionary<string, long> UnprovenColumns() =>

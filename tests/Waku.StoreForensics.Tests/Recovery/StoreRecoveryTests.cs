@@ -249,6 +249,55 @@ public class StoreRecoveryTests
     }
 
     [Fact]
+    public void Recover_S9RowWhoseStoredAtDisagreesWithItsIndexEntries_IsWrittenAndFlagged()
+    {
+        // storedAt is covered by no key, but i_ts and i_query keep copies of it. Two files from the same rows except one
+        // storedAt have byte-identical table layouts: the table pages of the second spliced into the first give a table
+        // that disagrees with its own indexes in exactly one value.
+        using var dir = new TempDir();
+        var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S9);
+        int storedAt = schema.IndexOf(ColumnRole.ReceiveTime);
+        var rows = Enumerable.Range(0, 60).Select(i => new StoredMessage("/waku/2/rs/1/0", "/app/1/chat/proto",
+            System.Text.Encoding.UTF8.GetBytes($"message {i} " + new string('x', i)), 0, 1_748_779_200_000_000_000 + (i * 1_000_000_000L), null, 0).ToRow(schema)).ToList();
+        string a = dir.File("a.sqlite3"), b = dir.File("b.sqlite3");
+        using (var writer = NwakuDatabaseWriter.Create(a, schema))
+        {
+            writer.InsertMessages(rows);
+        }
+
+        var altered = rows.Select(r => (object?[])r.Clone()).ToList();
+        altered[17][storedAt] = (long)altered[17][storedAt]! + 5;
+        using (var writer = NwakuDatabaseWriter.Create(b, schema))
+        {
+            writer.InsertMessages(altered);
+        }
+
+        int pageSize;
+        uint[] tablePages;
+        using (var db = SqliteDatabase.Open(a))
+        {
+            pageSize = db.Header.PageSize;
+            tablePages = db.MapPages().Where(p => p.Owner == schema.TableName).Select(p => p.Page).ToArray();
+        }
+
+        byte[] fileA = File.ReadAllBytes(a), fileB = File.ReadAllBytes(b);
+        foreach (uint page in tablePages)
+        {
+            Array.Copy(fileB, (page - 1) * pageSize, fileA, (page - 1) * pageSize, pageSize);
+        }
+
+        File.WriteAllBytes(a, fileA);
+        var report = StoreRecovery.Recover(a, new RecoveryOptions { OutputPath = dir.File("out.db") });
+
+        Assert.Equal(60, report.MessagesWritten);
+        Assert.Equal(1, report.IndexDisagreements);
+        using var q = new SqliteConnection($"Data Source={report.QuarantinePath};Mode=ReadOnly;Pooling=False");
+        q.Open();
+        var flagged = RandomDatabase.Query(q, "SELECT reason FROM quarantine WHERE reason LIKE 'written, but%'").Select(r => (string)r[0]!).ToList();
+        Assert.Contains($"storedAt {altered[17][storedAt]} disagrees with the index entries of its key ({rows[17][storedAt]})", Assert.Single(flagged), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Recover_RowWithWrongDigest_IsQuarantinedWithItsReason()
     {
         using var dir = new TempDir();
