@@ -8,39 +8,15 @@ namespace Waku.StoreForensics.Tests.Scanning;
 
 public class IntegrityCheckTests
 {
-    private static Dictionary<string, string> Fingerprint(TempDir dir) =>
-        Directory.GetFiles(dir.Path).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
-
-    /// <summary>A WAL database with uncheckpointed frames and an index, the writer closed without checkpointing.</summary>
-    private static string CreateWalDatabase(TempDir dir)
-    {
-        string source = dir.File("src.db");
-        string path = dir.File("evidence.db");
-        using (var c = new SqliteConnection($"Data Source={source};Pooling=False"))
-        {
-            c.Open();
-            RandomDatabase.Exec(c, "PRAGMA journal_mode=WAL");
-            RandomDatabase.Exec(c, "PRAGMA wal_autocheckpoint=0");
-            RandomDatabase.Exec(c, "CREATE TABLE Message (messageHash BLOB PRIMARY KEY, timestamp INTEGER NOT NULL, payload BLOB) WITHOUT ROWID");
-            RandomDatabase.Exec(c, "CREATE INDEX i_ts ON Message (timestamp)");
-            RandomDatabase.Exec(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 500) INSERT INTO Message SELECT randomblob(32), 1700000000000000000 + i, randomblob(100) FROM n");
-            File.Copy(source, path);
-            File.Copy(source + "-wal", path + "-wal");
-        }
-
-        File.Delete(source);
-        return path;
-    }
-
     [Fact]
     public void Run_WalDatabase_LeavesEvidenceByteIdenticalAndCreatesNoShm()
     {
         using var dir = new TempDir();
-        string path = CreateWalDatabase(dir);
-        var before = Fingerprint(dir);
+        string path = EvidenceFiles.CreateWalDatabase(dir);
+        var before = EvidenceFiles.Fingerprint(dir);
         var result = IntegrityCheck.Run(path);
         Assert.True(result.Ok, string.Join("; ", result.Problems));
-        Assert.Equal(before, Fingerprint(dir));
+        Assert.Equal(before, EvidenceFiles.Fingerprint(dir));
         Assert.False(File.Exists(path + "-shm"));
     }
 

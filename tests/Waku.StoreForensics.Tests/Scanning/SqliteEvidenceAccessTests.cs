@@ -7,9 +7,6 @@ namespace Waku.StoreForensics.Tests.Scanning;
 
 public class SqliteEvidenceAccessTests
 {
-    private static Dictionary<string, string> Fingerprint(TempDir dir) =>
-        Directory.GetFiles(dir.Path).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
-
     private static long CountRows(SqliteEvidenceAccess access)
     {
         using var connection = new SqliteConnection(access.ConnectionString);
@@ -34,7 +31,7 @@ public class SqliteEvidenceAccessTests
         }
 
         Assert.False(File.Exists(path + "-wal"));
-        var before = Fingerprint(dir);
+        var before = EvidenceFiles.Fingerprint(dir);
         using (var access = SqliteEvidenceAccess.Open(path))
         {
             Assert.True(access.InPlace);
@@ -42,35 +39,22 @@ public class SqliteEvidenceAccessTests
         }
 
         // No -wal or -shm created, the file byte-identical.
-        Assert.Equal(before, Fingerprint(dir));
+        Assert.Equal(before, EvidenceFiles.Fingerprint(dir));
     }
 
     [Fact]
     public void Open_FileWithWal_ReadsAPrivateCopyWithTheWalApplied()
     {
         using var dir = new TempDir();
-        string source = dir.File("src.db");
-        string path = dir.File("evidence.db");
-        using (var c = new SqliteConnection($"Data Source={source};Pooling=False"))
-        {
-            c.Open();
-            RandomDatabase.Exec(c, "PRAGMA journal_mode=WAL");
-            RandomDatabase.Exec(c, "PRAGMA wal_autocheckpoint=0");
-            RandomDatabase.Exec(c, "CREATE TABLE Message (messageHash BLOB PRIMARY KEY, payload BLOB) WITHOUT ROWID");
-            RandomDatabase.Exec(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200) INSERT INTO Message SELECT randomblob(32), randomblob(100) FROM n");
-            File.Copy(source, path);
-            File.Copy(source + "-wal", path + "-wal");
-        }
-
-        File.Delete(source);
-        var before = Fingerprint(dir);
+        string path = EvidenceFiles.CreateWalDatabase(dir);
+        var before = EvidenceFiles.Fingerprint(dir);
         using (var access = SqliteEvidenceAccess.Open(path))
         {
             Assert.False(access.InPlace);
-            Assert.Equal(200, CountRows(access));
+            Assert.Equal(500, CountRows(access));
         }
 
-        Assert.Equal(before, Fingerprint(dir));
+        Assert.Equal(before, EvidenceFiles.Fingerprint(dir));
         Assert.False(File.Exists(path + "-shm"));
     }
 }
