@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Waku.StoreForensics.Scanning;
 using Waku.StoreForensics.Sqlite;
