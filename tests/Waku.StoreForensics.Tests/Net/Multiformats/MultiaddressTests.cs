@@ -100,6 +100,6 @@ public class MultiaddressTests
             catch (Libp2pException)
             {
             }
-        });
+        }, seed: "0N0XIzNsQ0O2"); // fixed: CI must not depend on the draw
     }
 }
