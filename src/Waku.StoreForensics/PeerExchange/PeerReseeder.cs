@@ -127,7 +127,10 @@ public static class PeerReseeder
             return new Target(path, false, false, fourColumns, options.Era ?? PeerStorageEra.RemotePeerInfo, 0);
         }
 
-        var scan = WriteGuard.Check(path, options.Force, cancellationToken: cancellationToken);
+        // A dry run writes nothing, so a live node's peers.db (non-empty -wal) may be read as it is.
+        var scan = options.DryRun
+            ? StoreScanner.Scan(path, cancellationToken: cancellationToken)
+            : WriteGuard.Check(path, options.Force, cancellationToken: cancellationToken);
         int damage = scan.Findings.Count(f => f.Severity == Severity.Error);
 
         using var db = SqliteDatabase.Open(path);

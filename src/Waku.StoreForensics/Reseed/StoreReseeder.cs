@@ -52,16 +52,21 @@ public static class StoreReseeder
         }
 
         var clock = Stopwatch.StartNew();
-        var before = StoreScanner.HashEvidence(databasePath, cancellationToken);
         var (schema, table) = DetectLayout(databasePath);
 
+        // The scan hashes the evidence itself; a dry run, which skips it, hashes it alone.
         string verdict = "skipped (dry run)";
-        if (!options.DryRun)
+        IReadOnlyList<EvidenceFile> before;
+        if (options.DryRun)
+        {
+            before = StoreScanner.HashEvidence(databasePath, cancellationToken);
+        }
+        else
         {
             progress?.Report(new ReseedProgress("scanning", null, 0, 0, 0, 0, 0, clock.Elapsed));
-            verdict = WriteGuard.Check(databasePath, options.Force, new ScanOptions { Validation = options.Validation }, cancellationToken).Healthy
-                ? "healthy"
-                : "damaged (forced)";
+            var scan = WriteGuard.Check(databasePath, options.Force, new ScanOptions { Validation = options.Validation }, cancellationToken);
+            verdict = scan.Healthy ? "healthy" : "damaged (forced)";
+            before = scan.Inputs;
         }
 
         progress?.Report(new ReseedProgress("reading local store", null, 0, 0, 0, 0, 0, clock.Elapsed));
@@ -352,7 +357,6 @@ public static class StoreReseeder
                 }
 
                 rows.Add(row);
-                index.Add(row);
                 MissingMessageBytes += new Store.Protos.WakuMessage
                 {
                     Payload = ByteString.CopyFrom(m.Payload),
@@ -370,10 +374,35 @@ public static class StoreReseeder
             Missing += rows.Count;
             if (writer is not null && rows.Count > 0)
             {
-                long inserted = writer.InsertMissingMessages(rows);
+                long inserted = Insert(writer, rows);
                 Inserted += inserted;
                 counters.Inserted += inserted;
                 AlreadyPresent += rows.Count - inserted; // another writer (a running node) stored them meanwhile
+            }
+
+            // Known to the index only once committed (or, on a dry run, once counted).
+            foreach (var row in rows)
+            {
+                index.Add(row);
+            }
+        }
+
+        /// <summary>One page in one transaction; a database that cannot be written ends the reseed with a typed error.</summary>
+        private long Insert(NwakuDatabaseWriter target, List<object?[]> rows)
+        {
+            try
+            {
+                return target.InsertMissingMessages(rows);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+            {
+                throw new WriteRefusedException(WriteRefusal.DatabaseLocked,
+                    $"the database stayed locked by another connection (a running node?) past the busy timeout: {e.Message}. {Inserted} message(s) were stored before; run reseed again to continue.");
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                throw new WriteRefusedException(WriteRefusal.WriteFailed,
+                    $"SQLite could not write the database: {e.Message}. {Inserted} message(s) were stored before; run reseed again to continue.");
             }
         }
 

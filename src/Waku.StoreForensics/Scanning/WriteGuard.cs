@@ -1,6 +1,6 @@
 namespace Waku.StoreForensics.Scanning;
 
-/// <summary>Why a command that writes into an existing nwaku database (<c>reseed</c>, <c>reseed-peers</c>) refused to.</summary>
+/// <summary>Why a command that writes into an existing nwaku database (<c>reseed</c>, <c>reseed-peers</c>) refused to, or stopped.</summary>
 public enum WriteRefusal
 {
     /// <summary>The scan found damage (error findings); forcing overrides.</summary>
@@ -16,6 +16,9 @@ public enum WriteRefusal
 
     /// <summary>Another connection holds a lock (the node is running).</summary>
     DatabaseLocked,
+
+    /// <summary>SQLite could not write (disk full, I/O error, a read-only file) part-way; what was committed stays.</summary>
+    WriteFailed,
 
     /// <summary>The file has no Message table of a layout nwaku created.</summary>
     UnknownMessageLayout,
@@ -57,11 +60,14 @@ public static class WriteGuard
     public static ScanReport Check(string path, bool force, ScanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var journal = new FileInfo(path + "-journal");
-        if (journal.Exists && journal.Length > 0)
+        // Only a hot journal (valid header, page images) is rolled back on open; a stale or zeroed one is harmless.
+        using (var journal = Sqlite.Journal.RollbackJournal.TryOpen(path + "-journal"))
         {
-            throw new WriteRefusedException(WriteRefusal.HotJournal,
-                $"{journal.Name} ({journal.Length} bytes) sits beside the database: SQLite would roll it back on open and destroy evidence. Run recover on it, or write to a copy of the database alone.");
+            if (journal is { IsHot: true })
+            {
+                throw new WriteRefusedException(WriteRefusal.HotJournal,
+                    $"{Path.GetFileName(path)}-journal is a hot journal: SQLite would roll it back on open and destroy evidence. Run recover on it, or write to a copy of the database alone.");
+            }
         }
 
         var wal = new FileInfo(path + "-wal");

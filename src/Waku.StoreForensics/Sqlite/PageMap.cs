@@ -177,6 +177,13 @@ public sealed partial class SqliteDatabase
         return entries;
     }
 
+    /// <summary>
+    /// Pages that can be read at all: the file's, and those the WAL adds. A WAL frame's page number is only trusted as
+    /// far as there are frames (one garbled frame header must not make a file of 4 billion pages).
+    /// </summary>
+    internal uint ReadablePageCount =>
+        (uint)Math.Max(FilePageCount, Math.Min(_pages.Wal?.MaxPageNumber ?? 0, (long)FilePageCount + (_pages.Wal?.Frames.Count ?? 0)));
+
     /// <summary>The page holding byte 2^30 (never used for data), or 0 when the database is smaller.</summary>
     public uint LockBytePage
     {
@@ -196,7 +203,7 @@ public sealed partial class SqliteDatabase
     {
         // A damaged header can claim billions of pages: map every readable page, and past the end of the file at most
         // as many missing pages again (a store truncated to half its size is still mapped whole).
-        uint readable = Math.Max(FilePageCount, _pages.Wal?.MaxPageNumber ?? 0);
+        uint readable = ReadablePageCount;
         uint total = (uint)Math.Min(Math.Max(MaxPage, readable), (2L * readable) + 1024);
         if (total < MaxPage)
         {

@@ -198,10 +198,22 @@ public class PeerReseederTests
         using var dir = new TempDir();
         string path = dir.File("peers.db");
         CreateTable(path, PeerSchemaId.FourColumns);
-        File.WriteAllBytes(path + "-journal", [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
+        File.WriteAllBytes(path + "-journal", Scanning.EvidenceFiles.HotJournal(dir));
 
         var e = Assert.Throws<WriteRefusedException>(() => PeerReseeder.Plan(path, new PeerReseedOptions { Force = true }, default));
         Assert.Equal(WriteRefusal.HotJournal, e.Reason);
+    }
+
+    [Fact]
+    public void Plan_StaleJournal_IsNotHotAndNotRefused()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("peers.db");
+        CreateTable(path, PeerSchemaId.FourColumns);
+        // journal_mode=PERSIST leaves the file with a zeroed header after a commit: SQLite ignores it.
+        File.WriteAllBytes(path + "-journal", new byte[512]);
+
+        Assert.NotNull(PeerReseeder.Plan(path, new PeerReseedOptions(), default));
     }
 
     [Fact]

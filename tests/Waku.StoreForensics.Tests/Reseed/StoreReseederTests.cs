@@ -238,6 +238,37 @@ public class StoreReseederTests
     }
 
     [Fact]
+    public async Task DatabaseLockedByANode_EndsWithATypedErrorAndNothingHalfWritten()
+    {
+        using var dir = new TempDir();
+        var history = History(120);
+        var (local, _) = Split(history);
+        string db = ReseedTestStores.Create(dir.File("store.sqlite3"), MessageSchemaId.S10, local);
+        await using var peer = await JsStorePeer.StartAsync(history);
+        using var node = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+        node.Open();
+        using (var begin = node.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+
+        var e = await Assert.ThrowsAsync<WriteRefusedException>(() =>
+            StoreReseeder.ReseedAsync(db, [peer.Address], Options() with { Force = true, BusyTimeout = TimeSpan.FromSeconds(1) }, cancellationToken: Ct()));
+
+        Assert.Equal(WriteRefusal.DatabaseLocked, e.Reason);
+        Assert.Contains("run reseed again", e.Message, StringComparison.Ordinal);
+        using (var rollback = node.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+
+        node.Close();
+        Assert.Equal(local.Count, ReseedTestStores.Rows(db, MessageSchemaId.S10).Count);
+    }
+
+    [Fact]
     public async Task DamagedDatabase_IsRefusedWithoutForce_AndLeftUntouched()
     {
         using var dir = new TempDir();

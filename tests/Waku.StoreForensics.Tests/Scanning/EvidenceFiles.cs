@@ -32,4 +32,22 @@ internal static class EvidenceFiles
         File.Delete(source);
         return path;
     }
+
+    /// <summary>The bytes of a hot rollback journal (valid header, page images), taken from a scratch database mid-transaction.</summary>
+    public static byte[] HotJournal(TempDir dir)
+    {
+        string source = dir.File("journal-source.db");
+        using var c = new SqliteConnection($"Data Source={source};Pooling=False");
+        c.Open();
+        RandomDatabase.Exec(c, "PRAGMA journal_mode=DELETE");
+        RandomDatabase.Exec(c, "PRAGMA cache_size=2");
+        RandomDatabase.Exec(c, "CREATE TABLE t (x BLOB)");
+        RandomDatabase.Exec(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 300) INSERT INTO t SELECT randomblob(200) FROM n");
+        using var tx = c.BeginTransaction();
+        // A small cache spills the changed pages to the file, so the journal is synced with its page images.
+        RandomDatabase.Exec(c, "DELETE FROM t WHERE rowid % 2 = 0");
+        byte[] journal = File.ReadAllBytes(source + "-journal");
+        tx.Rollback();
+        return journal;
+    }
 }

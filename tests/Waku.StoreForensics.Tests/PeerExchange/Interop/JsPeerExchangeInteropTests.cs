@@ -272,7 +272,7 @@ public class JsPeerExchangeInteropTests
             cmd.ExecuteNonQuery();
         }
 
-        File.WriteAllBytes(path + "-journal", [0xd9, 0xd5, 0x05, 0xf9]);
+        File.WriteAllBytes(path + "-journal", Scanning.EvidenceFiles.HotJournal(dir));
 
         var run = await CliRunner.RunAsync("reseed-peers", path, "--peer", "/ip4/127.0.0.1/tcp/1", "--timeout", "2");
 
