@@ -357,11 +357,12 @@ public static class StoreRecovery
         RecoveryOptions options,
         CancellationToken cancellationToken)
     {
-        // Sized once for every cell the page map counts (an upper bound on the rows): growing a set of a million keys
-        // step by step leaves its earlier arrays as large-object garbage, tens of MB of peak memory.
         // Key fingerprint -> fingerprint of the columns no key covers, to tell a duplicate from a conflicting copy.
-        private readonly Dictionary<UInt128, int> _claimed = new(map.Sum(p => p.Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior ? p.CellCount : 0));
-        private readonly int[] _unprovable = UnprovableColumns(schema);
+        // Sized once for the cells of the Message table's pages (its live rows): growing a set of a million keys step by
+        // step leaves its earlier arrays as large-object garbage, tens of MB of peak memory.
+        private readonly Dictionary<UInt128, int> _claimed = new(map.Sum(p => string.Equals(p.Owner, schema.TableName, StringComparison.OrdinalIgnoreCase) ? p.CellCount : 0));
+        // The columns outside every key formula of the layout: a copy can differ there and still pass every check.
+        private readonly int[] _unprovable = Enumerable.Range(0, schema.Columns.Count).Where(i => (MessageRowValidator.ProvableColumns(schema) & (1UL << i)) == 0).ToArray();
         private readonly Dictionary<ulong, string> _unprovenNames = new();
         private readonly long[] _unprovenCounts = new long[schema.Columns.Count];
         private Dictionary<UInt128, long>? _indexedTimes;
@@ -648,8 +649,10 @@ public static class StoreRecovery
 
             if (conflicting)
             {
-                Quarantine.Add("message", row, schema,
-                    $"conflicting copy: a row with this key is already written, with other values in {string.Join(", ", _unprovable.Select(i => schema.Columns[i].Name))} (no key covers them; the copy from the better source was kept)",
+                string columns = string.Join(", ", _unprovable.Select(i => schema.Columns[i].Name));
+                Quarantine.Add("message", row, schema, state == RowState.Deleted
+                    ? $"conflicting copy: an older (deleted or superseded) copy of a written row with other values in {columns}, which no key covers: the message was deleted and stored again, or one copy is damaged"
+                    : $"conflicting copy: a row with this key is already written, with other values in {columns}, which no key covers: one copy is damaged (the one from the better source was kept)",
                     state, source, page, offset, walFrame);
                 QuarantinedRows++;
                 Count("message", source, RowVerdict.Conflicting);
@@ -764,24 +767,6 @@ public static class StoreRecovery
             }
 
             return names;
-        }
-
-        /// <summary>The columns of a layout outside every key formula: a copy can differ there and still pass every check.</summary>
-        private static int[] UnprovableColumns(MessageTableSchema layout)
-        {
-            var covered = new HashSet<ColumnRole> { ColumnRole.MessageDigest, ColumnRole.MessageHash };
-            if (layout.IndexOf(ColumnRole.MessageDigest) >= 0)
-            {
-                covered.UnionWith([ColumnRole.ContentTopic, ColumnRole.Payload]);
-            }
-
-            if (layout.IndexOf(ColumnRole.MessageHash) >= 0)
-            {
-                covered.UnionWith([ColumnRole.PubsubTopic, ColumnRole.ContentTopic, ColumnRole.Payload, ColumnRole.Meta, ColumnRole.MessageTime]);
-                covered.Add(layout.IndexOf(ColumnRole.SenderTime) >= 0 ? ColumnRole.SenderTime : ColumnRole.MessageTime);
-            }
-
-            return layout.Columns.Select((c, i) => (c, i)).Where(t => !covered.Contains(t.c.Role)).Select(t => t.i).ToArray();
         }
 
         /// <summary>32 bits of the values in the columns no key covers (a handful of small values per row).</summary>

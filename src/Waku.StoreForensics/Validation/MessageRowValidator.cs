@@ -66,6 +66,41 @@ public static class MessageRowValidator
         Location? where = null) => Verify(schema, row, options, where).Findings;
 
     /// <summary>
+    /// The columns some key of <paramref name="schema"/> can prove (bit i for column i): the keys themselves, content
+    /// topic and payload where the layout has a digest, pubsub topic, content topic, payload, meta and the hashed
+    /// timestamp where it has a message hash. Any other column (version, a receive time) no row's key ever proves.
+    /// </summary>
+    public static ulong ProvableColumns(MessageTableSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var roles = new List<ColumnRole>();
+        if (schema.IndexOf(ColumnRole.MessageDigest) >= 0)
+        {
+            roles.AddRange(DigestProves);
+        }
+
+        if (schema.IndexOf(ColumnRole.MessageHash) >= 0)
+        {
+            roles.AddRange(HashProves);
+        }
+
+        ulong mask = 0;
+        foreach (var role in roles)
+        {
+            mask |= schema.IndexOf(role) is var i and >= 0 ? 1UL << i : 0;
+        }
+
+        return schema.IndexOf(ColumnRole.MessageHash) >= 0 ? mask | (1UL << HashedTimeColumn(schema)) : mask;
+    }
+
+    private static readonly ColumnRole[] DigestProves = [ColumnRole.MessageDigest, ColumnRole.ContentTopic, ColumnRole.Payload];
+    private static readonly ColumnRole[] HashProves = [ColumnRole.MessageHash, ColumnRole.PubsubTopic, ColumnRole.ContentTopic, ColumnRole.Payload, ColumnRole.Meta];
+
+    /// <summary>The hash covers the WakuMessage timestamp: the 'timestamp' column in S8/S9 (sender time) and in S10/native.</summary>
+    private static int HashedTimeColumn(MessageTableSchema schema) =>
+        schema.IndexOf(ColumnRole.SenderTime) is var s and >= 0 ? s : schema.IndexOf(ColumnRole.MessageTime);
+
+    /// <summary>
     /// Validates <paramref name="row"/> like <see cref="Validate"/> and also says which columns a recomputed key proves:
     /// a matching digest proves content topic and payload, a matching message hash pubsub topic, content topic, payload,
     /// meta and timestamp. Every other column (the version, a receive time, a topic no matching key covers) holds what
@@ -511,7 +546,7 @@ public static class MessageRowValidator
                 digestMatches = expected.AsSpan().SequenceEqual(storedDigest);
                 if (digestMatches)
                 {
-                    ctx.Prove(ColumnRole.MessageDigest, ColumnRole.ContentTopic, ColumnRole.Payload);
+                    ctx.Prove(DigestProves);
                 }
                 else
                 {
@@ -530,8 +565,7 @@ public static class MessageRowValidator
             return;
         }
 
-        // The hash covers the WakuMessage timestamp: the 'timestamp' column in S8/S9 (sender time) and in S10/native.
-        int timeIndex = schema.IndexOf(ColumnRole.SenderTime) is var s and >= 0 ? s : schema.IndexOf(ColumnRole.MessageTime);
+        int timeIndex = HashedTimeColumn(schema);
         if (Bytes(ctx.Value(ColumnRole.PubsubTopic)) is not { } pubsub || Bytes(contentValue) is not { } content || ctx.Row[timeIndex] is not long timestamp)
         {
             return;
@@ -541,7 +575,7 @@ public static class MessageRowValidator
         byte[] expectedHash = NwakuMessageKeys.ComputeMessageHash(pubsub, payload, content, meta, timestamp);
         if (expectedHash.AsSpan().SequenceEqual(storedHash))
         {
-            ctx.Prove(ColumnRole.MessageHash, ColumnRole.PubsubTopic, ColumnRole.ContentTopic, ColumnRole.Payload, ColumnRole.Meta);
+            ctx.Prove(HashProves);
             ctx.Proven |= 1UL << timeIndex;
             return;
         }
