@@ -21,6 +21,11 @@ internal static class CommandGuard
             await Console.Error.WriteLineAsync($"error: no such file: {(e as FileNotFoundException)?.FileName ?? e.Message}").ConfigureAwait(false);
             return ExitCodes.CouldNotRun;
         }
+        catch (Scanning.WriteRefusedException e)
+        {
+            await Console.Error.WriteLineAsync($"refused ({System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Reason.ToString())}): {e.Message}").ConfigureAwait(false);
+            return ExitCodes.CouldNotRun;
+        }
         catch (UnauthorizedAccessException e)
         {
             await Console.Error.WriteLineAsync($"error: permission denied: {e.Message}").ConfigureAwait(false);

@@ -51,16 +51,8 @@ internal static class ReseedCommand
             };
             bool asJson = parse.GetValue(json);
             var progress = !asJson && !Console.IsErrorRedirected ? new Progress<ReseedProgress>(ShowProgress) : null;
-            ReseedReport report;
-            try
-            {
-                report = await StoreReseeder.ReseedAsync(file.FullName, addresses, options, progress, token).ConfigureAwait(false);
-            }
-            catch (WriteRefusedException e)
-            {
-                await Console.Error.WriteLineAsync($"refused ({System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Reason.ToString())}): {e.Message}").ConfigureAwait(false);
-                return ExitCodes.CouldNotRun;
-            }
+            // A refusal (WriteRefusedException) is reported by CommandGuard, exit 2.
+            var report = await StoreReseeder.ReseedAsync(file.FullName, addresses, options, progress, token).ConfigureAwait(false);
 
             if (progress is not null)
             {

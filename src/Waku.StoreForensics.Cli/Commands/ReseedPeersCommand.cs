@@ -52,11 +52,6 @@ internal static class ReseedPeersCommand
             {
                 report = await PeerReseeder.ReseedAsync(parse.GetValue(database)!.FullName, target!, options, token).ConfigureAwait(false);
             }
-            catch (WriteRefusedException e)
-            {
-                await Console.Error.WriteLineAsync($"refused ({JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Reason.ToString())}): {e.Message}").ConfigureAwait(false);
-                return ExitCodes.CouldNotRun;
-            }
             catch (Libp2pException e)
             {
                 await Console.Error.WriteLineAsync($"error: cannot reach {target}: {e.Reason}: {e.Message}").ConfigureAwait(false);

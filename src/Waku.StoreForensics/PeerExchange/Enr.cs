@@ -210,9 +210,14 @@ public sealed class Enr
         }
 
         var items = new List<RlpItem>();
-        if (!top.IsList || !Rlp.TryReadChildren(record, top, items, out kind, out at))
+        if (!top.IsList)
         {
             return new EnrFormatException(EnrErrorKind.NotAList, "An ENR is an RLP list [signature, seq, k, v, …].", 0);
+        }
+
+        if (!Rlp.TryReadChildren(record, top, items, out kind, out at))
+        {
+            return new EnrFormatException(kind, $"Not canonical RLP inside the list at offset {at}: {Describe(kind)}.", at);
         }
 
         if (items.Count < 2)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -621,7 +620,7 @@ public static class StoreRecovery
         /// <summary>Validates one candidate; returns the row to write, or null (duplicate, conflicting, quarantined, excluded).</summary>
         private object?[]? Accept(object?[] row, string source, RowState state, uint page, int offset, int walFrame)
         {
-            var key = Fingerprint(schema, row);
+            var key = schema.KeyFingerprint(row);
             int rest = UnprovableFingerprint(row);
             bool conflicting = false;
             if (_claimed.TryGetValue(key, out int claimed))
@@ -717,7 +716,7 @@ public static class StoreRecovery
                     }
 
                     keyRow[keyColumn] = hash;
-                    var key = Fingerprint(schema, keyRow);
+                    var key = schema.KeyFingerprint(keyRow);
                     if (times.TryGetValue(key, out long other) && other != stored)
                     {
                         ambiguous.Add(key);
@@ -801,7 +800,7 @@ public static class StoreRecovery
         /// </summary>
         private void AddPeer(object?[] row, string source, RowState state, uint page, int offset, int walFrame)
         {
-            var key = Fingerprint(peerSchema!, row);
+            var key = peerSchema!.KeyFingerprint(row);
             if (_peerKeys.Contains(key))
             {
                 Count("peer", source, RowVerdict.Duplicate);
@@ -863,30 +862,6 @@ public static class StoreRecovery
 
         private void Count(string table, string source, RowVerdict verdict) =>
             _counts[(table, source, verdict)] = _counts.GetValueOrDefault((table, source, verdict)) + 1;
-
-        /// <summary>16 bytes of SHA-256 over the primary-key values: enough to tell keys apart, small enough for huge stores.</summary>
-        private static UInt128 Fingerprint(TableSchema table, object?[] row)
-        {
-            var key = new List<byte>(40);
-            foreach (string column in table.PrimaryKey)
-            {
-                object? value = row[table.IndexOf(column)];
-                byte[] bytes = value switch
-                {
-                    byte[] b => b,
-                    long l => BitConverter.GetBytes(l),
-                    double d => BitConverter.GetBytes(d),
-                    string s => Encoding.UTF8.GetBytes(s),
-                    _ => [],
-                };
-                key.AddRange(BitConverter.GetBytes(bytes.Length));
-                key.AddRange(bytes);
-            }
-
-            Span<byte> digest = stackalloc byte[32];
-            SHA256.HashData(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(key), digest);
-            return new UInt128(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));
-        }
     }
 }
 

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using Waku.StoreForensics.Schema;
 using Waku.StoreForensics.Sqlite;
@@ -14,15 +12,13 @@ namespace Waku.StoreForensics.Reseed;
 /// </summary>
 internal sealed class LocalMessageIndex
 {
-    private readonly HashSet<MessageHashKey> _keys = [];
+    private readonly HashSet<UInt128> _keys = [];
     private readonly HashSet<MessageHashKey> _hashes = [];
-    private readonly int[] _keyColumns;
     private readonly int _pubsub, _content, _payload, _meta, _time;
 
     private LocalMessageIndex(MessageTableSchema schema)
     {
         Schema = schema;
-        _keyColumns = schema.PrimaryKey.Select(schema.IndexOf).ToArray();
         _pubsub = schema.IndexOf(ColumnRole.PubsubTopic);
         _content = schema.IndexOf(ColumnRole.ContentTopic);
         _payload = schema.IndexOf(ColumnRole.Payload);
@@ -65,56 +61,16 @@ internal sealed class LocalMessageIndex
     /// <summary>Records a row now in the table.</summary>
     public void Add(object?[] row)
     {
-        _keys.Add(KeyOf(row));
+        _keys.Add(Schema.KeyFingerprint(row));
         if (HashOf(row) is { } hash)
         {
             _hashes.Add(MessageHashKey.From(hash));
         }
     }
 
-    public bool HasKey(object?[] row) => _keys.Contains(KeyOf(row));
+    public bool HasKey(object?[] row) => _keys.Contains(Schema.KeyFingerprint(row));
 
     public bool HasHash(ReadOnlySpan<byte> messageHash) => _hashes.Contains(MessageHashKey.From(messageHash));
-
-    /// <summary>The row's primary key as a set key: a 32-byte key itself, otherwise SHA-256 of its values.</summary>
-    private MessageHashKey KeyOf(object?[] row)
-    {
-        if (_keyColumns.Length == 1 && row[_keyColumns[0]] is byte[] { Length: NwakuMessageKeys.KeyLength } key)
-        {
-            return MessageHashKey.From(key);
-        }
-
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> number = stackalloc byte[9];
-        foreach (int column in _keyColumns)
-        {
-            switch (row[column])
-            {
-                case long l:
-                    number[0] = 1;
-                    BinaryPrimitives.WriteInt64BigEndian(number[1..], l);
-                    sha.AppendData(number);
-                    break;
-                case double d:
-                    number[0] = 2;
-                    BinaryPrimitives.WriteDoubleBigEndian(number[1..], d);
-                    sha.AppendData(number);
-                    break;
-                case var value:
-                    // Text and blobs alike (nwaku binds topics as BLOB): tag, length, bytes.
-                    byte[] bytes = value switch { byte[] b => b, string s => Encoding.UTF8.GetBytes(s), _ => [] };
-                    number[0] = value is null ? (byte)0 : (byte)3;
-                    BinaryPrimitives.WriteInt64BigEndian(number[1..], bytes.Length);
-                    sha.AppendData(number);
-                    sha.AppendData(bytes);
-                    break;
-            }
-        }
-
-        Span<byte> digest = stackalloc byte[32];
-        sha.GetHashAndReset(digest);
-        return MessageHashKey.From(digest);
-    }
 
     private byte[]? HashOf(object?[] row)
     {

@@ -103,6 +103,32 @@ public abstract class TableSchema
     }
 
     /// <summary>
+    /// 16 bytes of SHA-256 over the primary-key values of <paramref name="row"/> (declaration order): enough to tell
+    /// keys apart, small enough for sets over millions of rows.
+    /// </summary>
+    internal UInt128 KeyFingerprint(IReadOnlyList<object?> row)
+    {
+        var key = new List<byte>(40);
+        foreach (string column in PrimaryKey)
+        {
+            byte[] bytes = row[IndexOf(column)] switch
+            {
+                byte[] b => b,
+                long l => BitConverter.GetBytes(l),
+                double d => BitConverter.GetBytes(d),
+                string s => System.Text.Encoding.UTF8.GetBytes(s),
+                _ => [],
+            };
+            key.AddRange(BitConverter.GetBytes(bytes.Length));
+            key.AddRange(bytes);
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(key), digest);
+        return new UInt128(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));
+    }
+
+    /// <summary>
     /// Reorders the values of a b-tree record (primary key first) into declaration order. A record shorter than
     /// the column list is padded with nulls, as SQLite reads columns added later by ALTER TABLE ADD COLUMN.
     /// </summary>
