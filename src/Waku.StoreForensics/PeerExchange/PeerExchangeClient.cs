@@ -89,58 +89,23 @@ public sealed class PeerExchangeClient
         return new PeerExchangeResult(peers, rejected, size, status);
     }
 
-    private async Task<(PeerExchangeRPC Rpc, int Size)> SendAsync(PeerExchangeRPC request, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.RequestTimeout);
-        Stream? stream = null;
-        try
-        {
-            stream = await _openStream(timeout.Token).ConfigureAwait(false);
-            await LengthPrefixed.WriteAsync(stream, request.ToByteArray(), timeout.Token).ConfigureAwait(false);
-            if (stream is Libp2pStream libp2p)
-            {
-                await libp2p.CloseWriteAsync(timeout.Token).ConfigureAwait(false);
-            }
-
-            var bytes = await LengthPrefixed.ReadAsync(stream, Options.MaxResponseBytes, timeout.Token).ConfigureAwait(false)
-                ?? throw new PeerExchangeException(PeerExchangeErrorKind.Transport, "The node closed the stream without answering.");
-            try
-            {
-                return (PeerExchangeRPC.Parser.ParseFrom(bytes), bytes.Length);
-            }
-            catch (InvalidProtocolBufferException e)
-            {
-                throw new PeerExchangeException(PeerExchangeErrorKind.MalformedResponse, $"The answer ({bytes.Length} bytes) is not a PeerExchangeRPC: {e.Message}", innerException: e);
-            }
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            (stream as Libp2pStream)?.Reset();
-            throw new PeerExchangeException(PeerExchangeErrorKind.Timeout, $"The node did not answer within {Options.RequestTimeout} (RequestTimeout).", innerException: e);
-        }
-        catch (Libp2pException e)
-        {
-            (stream as Libp2pStream)?.Reset();
-            throw e.Reason switch
+    private Task<(PeerExchangeRPC Rpc, int Size)> SendAsync(PeerExchangeRPC request, CancellationToken cancellationToken) =>
+        RequestResponse.ExchangeAsync(_openStream, request, PeerExchangeRPC.Parser, Options.MaxResponseBytes, Options.RequestTimeout,
+            (failure, message, cause) => new PeerExchangeException(
+                failure switch
+                {
+                    ExchangeFailure.Malformed => PeerExchangeErrorKind.MalformedResponse,
+                    ExchangeFailure.Timeout => PeerExchangeErrorKind.Timeout,
+                    _ => PeerExchangeErrorKind.Transport,
+                },
+                message,
+                innerException: cause),
+            e => e.Reason switch
             {
                 Libp2pErrorReason.ProtocolNotSupported => new PeerExchangeException(PeerExchangeErrorKind.ProtocolNotSupported, $"The node does not speak {ProtocolId}.", innerException: e),
                 Libp2pErrorReason.MessageTooLarge => new PeerExchangeException(PeerExchangeErrorKind.ResponseTooLarge, $"{e.Message} (MaxResponseBytes)", innerException: e),
                 Libp2pErrorReason.Timeout => new PeerExchangeException(PeerExchangeErrorKind.Timeout, e.Message, innerException: e),
                 _ => new PeerExchangeException(PeerExchangeErrorKind.Transport, $"{e.Reason}: {e.Message}", innerException: e),
-            };
-        }
-        catch (IOException e)
-        {
-            (stream as Libp2pStream)?.Reset();
-            throw new PeerExchangeException(PeerExchangeErrorKind.Transport, e.Message, innerException: e);
-        }
-        finally
-        {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+            },
+            cancellationToken);
 }

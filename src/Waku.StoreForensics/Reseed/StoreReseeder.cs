@@ -357,13 +357,14 @@ public static class StoreReseeder
                 }
 
                 rows.Add(row);
+                // Measured on the message itself: wrapping, not copying, the payload.
                 MissingMessageBytes += new Store.Protos.WakuMessage
                 {
-                    Payload = ByteString.CopyFrom(m.Payload),
+                    Payload = UnsafeByteOperations.UnsafeWrap(m.Payload),
                     ContentTopic = m.ContentTopic,
                     Version = m.Version,
                     Timestamp = m.Timestamp,
-                    Meta = m.Meta is null ? ByteString.Empty : ByteString.CopyFrom(m.Meta),
+                    Meta = m.Meta is null ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(m.Meta),
                 }.CalculateSize();
                 if (options.DryRun)
                 {

@@ -228,52 +228,7 @@ public sealed class LegacyStoreClient
         return new StorePage(number, messages, rejected, next?.Digest.ToByteArray(), size);
     }
 
-    private async Task<(HistoryRPC Reply, int Size)> SendAsync(HistoryRPC request, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.RequestTimeout);
-        Stream? stream = null;
-        try
-        {
-            stream = await _openStream(timeout.Token).ConfigureAwait(false);
-            await LengthPrefixed.WriteAsync(stream, request.ToByteArray(), timeout.Token).ConfigureAwait(false);
-            if (stream is Net.Muxing.Libp2pStream libp2p)
-            {
-                await libp2p.CloseWriteAsync(timeout.Token).ConfigureAwait(false);
-            }
-
-            var bytes = await LengthPrefixed.ReadAsync(stream, Options.MaxResponseBytes, timeout.Token).ConfigureAwait(false)
-                ?? throw new StoreException(StoreErrorKind.Transport, "The node closed the stream without answering.");
-            try
-            {
-                return (HistoryRPC.Parser.ParseFrom(bytes), bytes.Length);
-            }
-            catch (InvalidProtocolBufferException e)
-            {
-                throw new StoreException(StoreErrorKind.MalformedResponse, $"The response ({bytes.Length} bytes) is not a HistoryRPC: {e.Message}", innerException: e);
-            }
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            (stream as Net.Muxing.Libp2pStream)?.Reset();
-            throw new StoreException(StoreErrorKind.Timeout, $"The node did not answer within {Options.RequestTimeout} (RequestTimeout).", innerException: e);
-        }
-        catch (Libp2pException e)
-        {
-            (stream as Net.Muxing.Libp2pStream)?.Reset();
-            throw StoreQueryClient.FromLibp2p(e, ProtocolId);
-        }
-        catch (IOException e)
-        {
-            (stream as Net.Muxing.Libp2pStream)?.Reset();
-            throw new StoreException(StoreErrorKind.Transport, e.Message, innerException: e);
-        }
-        finally
-        {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+    private Task<(HistoryRPC Reply, int Size)> SendAsync(HistoryRPC request, CancellationToken cancellationToken) =>
+        RequestResponse.ExchangeAsync(_openStream, request, HistoryRPC.Parser, Options.MaxResponseBytes, Options.RequestTimeout,
+            StoreQueryClient.Fail, e => StoreQueryClient.FromLibp2p(e, ProtocolId), cancellationToken);
 }

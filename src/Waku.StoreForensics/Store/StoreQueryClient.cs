@@ -172,54 +172,20 @@ public sealed class StoreQueryClient
         }
     }
 
-    private async Task<(StoreQueryResponse Response, int Size)> SendAsync(StoreQueryRequest request, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.RequestTimeout);
-        Stream? stream = null;
-        try
-        {
-            stream = await _openStream(timeout.Token).ConfigureAwait(false);
-            await LengthPrefixed.WriteAsync(stream, request.ToByteArray(), timeout.Token).ConfigureAwait(false);
-            if (stream is Net.Muxing.Libp2pStream libp2p)
-            {
-                await libp2p.CloseWriteAsync(timeout.Token).ConfigureAwait(false);
-            }
+    private Task<(StoreQueryResponse Response, int Size)> SendAsync(StoreQueryRequest request, CancellationToken cancellationToken) =>
+        RequestResponse.ExchangeAsync(_openStream, request, StoreQueryResponse.Parser, Options.MaxResponseBytes, Options.RequestTimeout,
+            Fail, e => FromLibp2p(e, ProtocolId), cancellationToken);
 
-            var bytes = await LengthPrefixed.ReadAsync(stream, Options.MaxResponseBytes, timeout.Token).ConfigureAwait(false)
-                ?? throw new StoreException(StoreErrorKind.Transport, "The node closed the stream without answering.");
-            try
-            {
-                return (StoreQueryResponse.Parser.ParseFrom(bytes), bytes.Length);
-            }
-            catch (InvalidProtocolBufferException e)
-            {
-                throw new StoreException(StoreErrorKind.MalformedResponse, $"The response ({bytes.Length} bytes) is not a StoreQueryResponse: {e.Message}", innerException: e);
-            }
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+    /// <summary>A failed exchange as the store error a caller acts on.</summary>
+    internal static StoreException Fail(ExchangeFailure failure, string message, Exception? cause) => new(
+        failure switch
         {
-            (stream as Net.Muxing.Libp2pStream)?.Reset();
-            throw new StoreException(StoreErrorKind.Timeout, $"The node did not answer within {Options.RequestTimeout} (RequestTimeout).", innerException: e);
-        }
-        catch (Libp2pException e)
-        {
-            (stream as Net.Muxing.Libp2pStream)?.Reset();
-            throw FromLibp2p(e, ProtocolId);
-        }
-        catch (IOException e)
-        {
-            (stream as Net.Muxing.Libp2pStream)?.Reset();
-            throw new StoreException(StoreErrorKind.Transport, e.Message, innerException: e);
-        }
-        finally
-        {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+            ExchangeFailure.Malformed => StoreErrorKind.MalformedResponse,
+            ExchangeFailure.Timeout => StoreErrorKind.Timeout,
+            _ => StoreErrorKind.Transport,
+        },
+        message,
+        innerException: cause);
 
     /// <summary>Maps a transport failure to the store error a caller acts on.</summary>
     internal static StoreException FromLibp2p(Libp2pException e, string protocolId) => e.Reason switch
