@@ -25,22 +25,12 @@ internal static class ReseedTestStores
     /// <summary>Every row of the Message table, each rendered as one string (blobs in hex), sorted.</summary>
     public static List<string> Rows(string path, MessageSchemaId layout)
     {
-        var schema = NwakuSchemaCatalog.Get(layout);
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(c => c.Name))} FROM {schema.TableName}";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
+        var rows = Read(path, NwakuSchemaCatalog.Get(layout)).Select(row => string.Join("|", row.Select(value => value switch
         {
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : reader.GetValue(i) switch
-            {
-                byte[] b => "x" + Convert.ToHexString(b),
-                var v => $"{v.GetType().Name}:{Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)}",
-            })));
-        }
-
+            null => "NULL",
+            byte[] b => "x" + Convert.ToHexString(b),
+            var v => $"{v.GetType().Name}:{Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)}",
+        }))).ToList();
         rows.Sort(StringComparer.Ordinal);
         return rows;
     }
@@ -49,18 +39,23 @@ internal static class ReseedTestStores
     public static List<ServedMessage> Messages(string path, MessageSchemaId layout)
     {
         var schema = NwakuSchemaCatalog.Get(layout);
+        return Read(path, schema).Select(row => ToServed(Waku.StoreForensics.Recovery.MessageConversion.ToStoredMessage(row, schema))).ToList();
+    }
+
+    /// <summary>The Message table's rows (declaration order) through SQLite, read-only.</summary>
+    private static List<object?[]> Read(string path, MessageTableSchema schema)
+    {
         using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(c => c.Name))} FROM {schema.TableName}";
         using var reader = command.ExecuteReader();
-        var list = new List<ServedMessage>();
+        var rows = new List<object?[]>();
         while (reader.Read())
         {
-            var row = Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).ToArray();
-            list.Add(ToServed(Waku.StoreForensics.Recovery.MessageConversion.ToStoredMessage(row, schema)));
+            rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).ToArray());
         }
 
-        return list;
+        return rows;
     }
 }
