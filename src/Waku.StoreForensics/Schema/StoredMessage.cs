@@ -27,7 +27,8 @@ public sealed record StoredMessage(
     /// The row nwaku writes for this message into <paramref name="schema"/>, values in declaration order, with
     /// the keys computed by <see cref="NwakuMessageKeys"/> and each time in the column's unit:
     /// whole seconds (S0/S1), REAL seconds (S2), nanoseconds (S3+); <c>storedAt</c> is the message time when
-    /// set, else the receive time (v0.12+ archive); S10 and native keep the message time.
+    /// set, else the receive time (v0.12+ archive); S10 and native keep the message time. An empty payload or meta
+    /// is NULL, as nwaku's <c>bindParam</c> binds an empty byte sequence.
     /// </summary>
     public object?[] ToRow(MessageTableSchema schema)
     {
@@ -45,9 +46,9 @@ public sealed record StoredMessage(
                 ColumnRole.PubsubTopic => pubsub,
                 ColumnRole.ContentTopic when schema.Id == MessageSchemaId.S0 => (long)ParseIntegerTopic(),
                 ColumnRole.ContentTopic => content,
-                ColumnRole.Payload => Payload,
+                ColumnRole.Payload => NullIfEmpty(Payload),
                 ColumnRole.Version => (long)Version,
-                ColumnRole.Meta => Meta,
+                ColumnRole.Meta => NullIfEmpty(Meta),
                 ColumnRole.MessageDigest when schema.Id == MessageSchemaId.S0 => NwakuMessageKeys.ComputeDigestOfIntegerTopic(ParseIntegerTopic(), Payload),
                 ColumnRole.MessageDigest when schema.Id == MessageSchemaId.S10 => null, // v0.35+ inserts leave id NULL
                 ColumnRole.MessageDigest => NwakuMessageKeys.ComputeDigest(content, Payload),
@@ -61,6 +62,8 @@ public sealed record StoredMessage(
 
         return row;
     }
+
+    private static byte[]? NullIfEmpty(byte[]? value) => value is { Length: > 0 } ? value : null;
 
     private uint ParseIntegerTopic() =>
         uint.TryParse(ContentTopic, NumberStyles.None, CultureInfo.InvariantCulture, out uint topic)

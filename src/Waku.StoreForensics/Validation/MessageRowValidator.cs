@@ -217,6 +217,15 @@ public static class MessageRowValidator
             return;
         }
 
+        // A key proves the bytes of a value, not how the record header stores them: a storage class nwaku never writes
+        // is damage (one header byte) or another program's row, and either way not the row nwaku wrote.
+        if (ctx.Row[i] is byte[] { Length: 0 })
+        {
+            ctx.Add(Severity.Error, FindingKind.UnexpectedStorageClass, i, $"zero-length BLOB in {column.Name}",
+                "nwaku binds an empty value with a NULL pointer, which SQLite stores as NULL: a zero-length BLOB was written by another program or its record header was damaged.");
+            return;
+        }
+
         if ((column.ExpectedStorage & actual) != 0)
         {
             return;
@@ -224,8 +233,8 @@ public static class MessageRowValidator
 
         if (actual == StorageClasses.Text && column.Role is ColumnRole.ContentTopic or ColumnRole.PubsubTopic or ColumnRole.Payload or ColumnRole.Meta)
         {
-            ctx.Add(Severity.Warning, FindingKind.TextInBlobColumn, i, $"TEXT value in BLOB column {column.Name}",
-                "nwaku binds this column as BLOB; a TEXT value never compares equal to a BLOB, so nwaku's queries will not find the row.");
+            ctx.Add(Severity.Error, FindingKind.TextInBlobColumn, i, $"TEXT value in BLOB column {column.Name}",
+                "nwaku binds this column as BLOB and never writes TEXT: another program wrote the row (a TEXT value never equals a BLOB, so nwaku's queries will not find it) or its record header was damaged.");
             return;
         }
 

@@ -464,7 +464,7 @@ public class RecoveryHostileInputTests
 
         var original = File.ReadAllBytes(healthy);
         int run = 0;
-        Gen.Select(Gen.Int[0, original.Length - 1].Array[1, 60], Gen.Byte.Array[60]).Sample((offsets, values) =>
+        FixedSample.Run(Gen.Select(Gen.Int[0, original.Length - 1].Array[1, 60], Gen.Byte.Array[60]), (offsets, values) =>
         {
             string input = dir.File($"damaged-{run}.db");
             string output = dir.File($"out-{run++}.db");
@@ -495,7 +495,7 @@ public class RecoveryHostileInputTests
                 }
             });
             Assert.True(work.Wait(TimeSpan.FromSeconds(60)), "recovery of a damaged file did not finish");
-        }, iter: 25, threads: 1, seed: "0N0XIzNsQ0O2");
+        }, iter: 25, seed: "0N0XIzNsQ0O2");
     }
 
     [Fact]
@@ -510,7 +510,7 @@ public class RecoveryHostileInputTests
         uint salt2 = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(wal.AsSpan(20));
         var schema = NwakuSchemaCatalog.Get(MessageSchemaId.S10);
         int run = 0;
-        Gen.Select(Gen.Int[32, wal.Length - 1].Array[1, 40], Gen.Byte.Array[40]).Sample((offsets, values) =>
+        FixedSample.Run(Gen.Select(Gen.Int[32, wal.Length - 1].Array[1, 40], Gen.Byte.Array[40]), (offsets, values) =>
         {
             string input = dir.File($"wal-damaged-{run}.db");
             string output = dir.File($"wal-out-{run++}.db");
@@ -543,6 +543,6 @@ public class RecoveryHostileInputTests
                 }
             });
             Assert.True(work.Wait(TimeSpan.FromSeconds(60)), "recovery with a damaged WAL did not finish");
-        }, iter: 25, threads: 1, seed: "0N0XIzNsQ0O2");
+        }, iter: 25, seed: "0N0XIzNsQ0O2");
     }
 }

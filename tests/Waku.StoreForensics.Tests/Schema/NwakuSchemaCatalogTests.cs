@@ -34,7 +34,7 @@ public class NwakuSchemaCatalogTests
     [Fact]
     public void RecordToDeclaredOrder_InvertsRecordOrder_ForEveryLayout()
     {
-        Gen.Int[0, 1000].Array[11].Sample(values =>
+        FixedSample.Run(Gen.Int[0, 1000].Array[11], values =>
         {
             foreach (MessageTableSchema schema in NwakuSchemaCatalog.MessageSchemas)
             {
@@ -42,7 +42,7 @@ public class NwakuSchemaCatalogTests
                 object?[] record = schema.RecordOrder.Select(i => declared[i]).ToArray();
                 Assert.Equal(declared, schema.RecordToDeclaredOrder(record));
             }
-        });
+        }, iter: 100, seed: "0N0XIzNsQ0O2");
     }
 
     [Fact]
