@@ -6,27 +6,29 @@ namespace Waku.StoreForensics.Tests;
 /// Property tests that CI runs on the same cases every time. CsCheck's <c>seed</c> argument pins only the first
 /// iteration and draws the others at random, so a test using it fails on some runs and not on others. Here every
 /// case comes from one generator seeded once; a failure names the case's own seed. Locally,
-/// <c>FIXED_SAMPLE_CASE=&lt;case seed&gt;</c> reruns that one case and <c>FIXED_SAMPLE_RANDOM=1</c> draws fresh cases.
+/// <c>FIXED_SAMPLE_CASE=&lt;case seed&gt;</c> reruns that one case and <c>FIXED_SAMPLE_RANDOM=&lt;count&gt;</c> draws that
+/// many fresh cases instead.
 /// </summary>
 public static class FixedSample
 {
     public static void Run<T>(Gen<T> gen, Action<T> assert, int iter, string seed)
     {
-        ArgumentNullException.ThrowIfNull(gen);
         ArgumentNullException.ThrowIfNull(assert);
         if (Environment.GetEnvironmentVariable("FIXED_SAMPLE_CASE") is { Length: > 0 } only)
         {
-            assert(gen.Generate(PCG.Parse(only), null, out _));
+            assert(Case(gen, only));
             return;
         }
 
-        PCG sequence = Environment.GetEnvironmentVariable("FIXED_SAMPLE_RANDOM") == "1" ? PCG.ThreadPCG : PCG.Parse(seed);
-        for (int i = 0; i < iter; i++)
+        PCG sequence = PCG.Parse(seed);
+        if (int.TryParse(Environment.GetEnvironmentVariable("FIXED_SAMPLE_RANDOM"), out int randomCases) && randomCases > 0)
         {
-            // Each case gets its own seed drawn from the sequence, so that it can be rerun on its own.
-            var pcg = new PCG(sequence.Stream, sequence.Next64());
-            string caseSeed = pcg.ToString(pcg.Seed);
-            T value = gen.Generate(pcg, null, out _);
+            (sequence, iter) = (PCG.ThreadPCG, randomCases);
+        }
+
+        int i = 0;
+        foreach (var (caseSeed, value) in Cases(gen, sequence, iter))
+        {
             try
             {
                 assert(value);
@@ -35,6 +37,8 @@ public static class FixedSample
             {
                 throw new FixedSampleException($"case {i} of {iter} failed; rerun it alone with FIXED_SAMPLE_CASE={caseSeed}: {e.Message}", e);
             }
+
+            i++;
         }
     }
 
@@ -43,6 +47,24 @@ public static class FixedSample
 
     public static void Run<T1, T2, T3>(Gen<(T1, T2, T3)> gen, Action<T1, T2, T3> assert, int iter, string seed) =>
         Run(gen, t => assert(t.Item1, t.Item2, t.Item3), iter, seed);
+
+    /// <summary>The cases, each with the seed that regenerates it alone (<see cref="Case"/>).</summary>
+    internal static IEnumerable<(string CaseSeed, T Value)> Cases<T>(Gen<T> gen, PCG sequence, int count)
+    {
+        ArgumentNullException.ThrowIfNull(gen);
+        for (int i = 0; i < count; i++)
+        {
+            var pcg = new PCG(sequence.Stream, sequence.Next64());
+            string caseSeed = pcg.ToString(); // the state before the draw: Parse restores it
+            yield return (caseSeed, gen.Generate(pcg, null, out _));
+        }
+    }
+
+    internal static T Case<T>(Gen<T> gen, string caseSeed)
+    {
+        ArgumentNullException.ThrowIfNull(gen);
+        return gen.Generate(PCG.Parse(caseSeed), null, out _);
+    }
 }
 
 public sealed class FixedSampleException(string message, Exception inner) : Exception(message, inner);
