@@ -51,6 +51,7 @@ public enum PeerRowSource
 /// <param name="Enr">The peer's ENR text form, when learnt from peer exchange.</param>
 /// <param name="Waku2">The ENR's capability bits, when present.</param>
 /// <param name="StoredInfoHex">The <c>storedInfo</c> value, hex.</param>
+/// <remarks><see cref="From"/>: the node dialled, or the node whose peer exchange gave the ENR.</remarks>
 public sealed record ReseededPeer(
     PeerRowSource Source,
     string PeerId,
@@ -63,9 +64,49 @@ public sealed record ReseededPeer(
     WakuCapabilities? Waku2,
     string StoredInfoHex)
 {
+    /// <summary>The address of the node this row came from (dialled, or whose peer exchange sent the ENR).</summary>
+    public string From { get; init; } = "";
+
     /// <summary>Column values in declaration order, as written.</summary>
     [JsonIgnore]
     internal object?[] Row { get; init; } = [];
+}
+
+/// <summary>What one node that was asked answered.</summary>
+public sealed record AskedNode
+{
+    /// <summary>The address dialled.</summary>
+    public required string Address { get; init; }
+
+    /// <summary>The node's peer ID, proven by the Noise handshake; null when the dial failed before it.</summary>
+    public string? PeerId { get; init; }
+
+    /// <summary>True when the node was dialled and identified (its own row is built).</summary>
+    public bool Reached { get; init; }
+
+    /// <summary>Why dialling or identify failed, when it did.</summary>
+    public Libp2pErrorReason? DialError { get; init; }
+
+    /// <summary>The dial or identify failure in words.</summary>
+    public string? DialErrorMessage { get; init; }
+
+    /// <summary>ENRs in the node's peer exchange answer, valid or not.</summary>
+    public int EnrsReceived { get; init; }
+
+    /// <summary>ENRs the node sent that failed verification; not used.</summary>
+    public IReadOnlyList<RejectedEnr> RejectedEnrs { get; init; } = [];
+
+    /// <summary>Why peer exchange failed, when it did (the node's own row is still built).</summary>
+    public PeerExchangeErrorKind? PeerExchangeError { get; init; }
+
+    /// <summary>The node's peer exchange status code, when it sent one other than 200.</summary>
+    public uint? PeerExchangeStatusCode { get; init; }
+
+    /// <summary>The peer exchange failure in words.</summary>
+    public string? PeerExchangeErrorMessage { get; init; }
+
+    /// <summary>True when the node was reached, peer exchange answered and every ENR verified.</summary>
+    public bool Complete => Reached && PeerExchangeError is null && RejectedEnrs.Count == 0;
 }
 
 /// <summary>What a reseed did.</summary>
@@ -74,8 +115,8 @@ public sealed record PeerReseedReport
     /// <summary>Full path of the database.</summary>
     public required string Database { get; init; }
 
-    /// <summary>The address dialled.</summary>
-    public required string Peer { get; init; }
+    /// <summary>The nodes asked, in order, with what each answered.</summary>
+    public required IReadOnlyList<AskedNode> Nodes { get; init; }
 
     /// <summary>The Peer table layout written (or that would be).</summary>
     public required PeerSchemaId Layout { get; init; }
@@ -98,26 +139,15 @@ public sealed record PeerReseedReport
     /// <summary>Rows written (0 on a dry run).</summary>
     public int Written { get; init; }
 
-    /// <summary>The rows, the dialled peer first.</summary>
+    /// <summary>The rows: the dialled nodes first, then the peers their ENRs named.</summary>
     public required IReadOnlyList<ReseededPeer> Peers { get; init; }
 
-    /// <summary>ENRs the node sent that failed verification; not used.</summary>
-    public required IReadOnlyList<RejectedEnr> RejectedEnrs { get; init; }
-
-    /// <summary>ENRs left out because their peer was already among the rows (the dialled peer, or an earlier record).</summary>
+    /// <summary>ENRs left out because their peer was already among the rows (a dialled node, or another record of it;
+    /// of two records the higher sequence number is kept).</summary>
     public int DuplicateEnrs { get; init; }
 
-    /// <summary>Why peer exchange failed, when it did (the dialled peer's row is still built).</summary>
-    public PeerExchangeErrorKind? PeerExchangeError { get; init; }
-
-    /// <summary>The node's peer exchange status code, when it sent one other than 200.</summary>
-    public uint? PeerExchangeStatusCode { get; init; }
-
-    /// <summary>The peer exchange failure in words.</summary>
-    public string? PeerExchangeErrorMessage { get; init; }
-
-    /// <summary>True when peer exchange answered and every ENR verified.</summary>
-    public bool Complete => PeerExchangeError is null && RejectedEnrs.Count == 0;
+    /// <summary>True when every node was reached, answered peer exchange, and sent only valid ENRs.</summary>
+    public bool Complete => Nodes.All(n => n.Complete);
 }
 
 /// <summary>Options of <see cref="PeerReseeder.ReseedAsync"/>.</summary>

@@ -11,11 +11,15 @@ using Waku.StoreForensics.Validation;
 namespace Waku.StoreForensics.PeerExchange;
 
 /// <summary>
-/// Rebuilds the Peer table of an nwaku database from a live node: dials it, identifies it, asks it for peers over
+/// Rebuilds the Peer table of an nwaku database from live nodes: dials each, identifies it, asks it for peers over
 /// peer exchange, builds one row for it and one per verified ENR as nwaku writes them, checks each with
 /// <see cref="PeerRowValidator"/>, and writes them in one transaction with <c>REPLACE</c> (by peer ID).
 /// </summary>
 /// <remarks>
+/// <para>Several nodes: every node is asked (each knows other peers), in the order given; one that cannot be reached or
+/// identified is reported and the others go on. A peer appears once: a dialled node's own row (first-hand: identify,
+/// connectedness) wins over any ENR of it; between ENRs of one peer from several nodes the highest sequence number
+/// (the newest record) wins, the first on a tie.</para>
 /// <para>Layout and era: an existing Peer table keeps its layout. The two-column table is v0.23+ (RemotePeerInfo).
 /// A four-column table whose rows fill connectedness is v0.3–v0.22 (StoredInfo); one whose rows leave it NULL is
 /// v0.23+; an empty one is v0.3–v0.12 (StoredInfo) when the file also holds the Message table, else v0.23+.
@@ -28,13 +32,14 @@ namespace Waku.StoreForensics.PeerExchange;
 /// </remarks>
 public static class PeerReseeder
 {
-    /// <summary>Reseeds the Peer table of <paramref name="databasePath"/> from the node at <paramref name="peer"/>.</summary>
+    /// <summary>Reseeds the Peer table of <paramref name="databasePath"/> from the nodes at <paramref name="nodes"/>.</summary>
     /// <exception cref="WriteRefusedException">The database may not be written (see <see cref="WriteRefusal"/>).</exception>
-    /// <exception cref="Libp2pException">The node cannot be dialled or identified.</exception>
-    public static async Task<PeerReseedReport> ReseedAsync(string databasePath, Multiaddress peer, PeerReseedOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="Libp2pException">No node could be dialled and identified (each one's failure is in the message).</exception>
+    public static async Task<PeerReseedReport> ReseedAsync(string databasePath, IReadOnlyList<Multiaddress> nodes, PeerReseedOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentOutOfRangeException.ThrowIfZero(nodes.Count, nameof(nodes));
         options ??= new PeerReseedOptions();
         options.Validate();
         string path = Path.GetFullPath(databasePath);
@@ -46,38 +51,27 @@ public static class PeerReseeder
             var host = new Libp2pHost(options.Host ?? new Libp2pHostOptions(ownIdentity!));
             await using (host.ConfigureAwait(false))
             {
-                var connection = await host.DialAsync(peer, cancellationToken).ConfigureAwait(false);
-                IdentifyInfo identify;
-                PeerExchangeResult? exchange = null;
-                PeerExchangeException? failure = null;
-                await using (connection.ConfigureAwait(false))
-                {
-                    identify = await connection.IdentifyAsync(cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        exchange = await new PeerExchangeClient(connection, options.PeerExchange).RequestAsync(options.PeerCount, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (PeerExchangeException e)
-                    {
-                        failure = e;
-                    }
-                }
-
                 var now = options.Now ?? DateTimeOffset.UtcNow;
-                var peers = new List<ReseededPeer> { PeerRowBuilder.FromDialed(target.Schema, target.Era, connection.RemotePeer, peer, identify, now) };
-                int duplicates = 0;
-                foreach (var enr in exchange?.Peers ?? [])
+                var asked = new List<AskedNode>();
+                var answers = new List<(Multiaddress Address, ReseededPeer Dialed, PeerExchangeResult? Exchange)>();
+                foreach (var node in nodes)
                 {
-                    string id = enr.PeerId.ToString();
-                    if (peers.Any(p => p.PeerId == id))
+                    var (report, answer) = await AskAsync(host, node, target, options, now, cancellationToken).ConfigureAwait(false);
+                    asked.Add(report);
+                    if (answer is { } a)
                     {
-                        duplicates++;
-                        continue;
+                        answers.Add((node, a.Dialed, a.Exchange));
                     }
-
-                    peers.Add(PeerRowBuilder.FromEnr(target.Schema, target.Era, enr));
                 }
 
+                if (answers.Count == 0)
+                {
+                    throw new Libp2pException(asked[0].DialError!.Value, asked.Count == 1
+                        ? asked[0].DialErrorMessage!
+                        : $"None of the {asked.Count} nodes could be reached: {string.Join("; ", asked.Select(n => $"{n.Address}: {n.DialError}: {n.DialErrorMessage}"))}");
+                }
+
+                var (peers, duplicates) = Merge(target, answers);
                 foreach (var p in peers)
                 {
                     PeerRowBuilder.Check(target.Schema, p, now);
@@ -87,7 +81,7 @@ public static class PeerReseeder
                 return new PeerReseedReport
                 {
                     Database = path,
-                    Peer = peer.ToString(),
+                    Nodes = asked,
                     Layout = target.Schema.Id,
                     Era = target.Era,
                     DatabaseCreated = !options.DryRun && !target.Exists,
@@ -96,11 +90,7 @@ public static class PeerReseeder
                     DamageFindings = target.DamageFindings,
                     Written = written,
                     Peers = peers,
-                    RejectedEnrs = exchange?.Rejected ?? [],
                     DuplicateEnrs = duplicates,
-                    PeerExchangeError = failure?.Kind,
-                    PeerExchangeStatusCode = failure?.StatusCode,
-                    PeerExchangeErrorMessage = failure?.Message,
                 };
             }
         }
@@ -108,6 +98,97 @@ public static class PeerReseeder
         {
             ownIdentity?.Dispose();
         }
+    }
+
+    /// <summary>Dials, identifies and asks one node; a node that cannot be dialled or identified is reported, not thrown.</summary>
+    private static async Task<(AskedNode Report, (ReseededPeer Dialed, PeerExchangeResult? Exchange)? Answer)> AskAsync(
+        Libp2pHost host, Multiaddress node, Target target, PeerReseedOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Libp2pConnection connection;
+        IdentifyInfo identify;
+        try
+        {
+            connection = await host.DialAsync(node, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Libp2pException e)
+        {
+            return (new AskedNode { Address = node.ToString(), DialError = e.Reason, DialErrorMessage = e.Message }, null);
+        }
+
+        PeerExchangeResult? exchange = null;
+        PeerExchangeException? failure = null;
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                identify = await connection.IdentifyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Libp2pException e)
+            {
+                return (new AskedNode { Address = node.ToString(), PeerId = connection.RemotePeer.ToString(), DialError = e.Reason, DialErrorMessage = e.Message }, null);
+            }
+
+            try
+            {
+                exchange = await new PeerExchangeClient(connection, options.PeerExchange).RequestAsync(options.PeerCount, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PeerExchangeException e)
+            {
+                failure = e;
+            }
+        }
+
+        var report = new AskedNode
+        {
+            Address = node.ToString(),
+            PeerId = connection.RemotePeer.ToString(),
+            Reached = true,
+            EnrsReceived = exchange is null ? 0 : exchange.Peers.Count + exchange.Rejected.Count,
+            RejectedEnrs = exchange?.Rejected ?? [],
+            PeerExchangeError = failure?.Kind,
+            PeerExchangeStatusCode = failure?.StatusCode,
+            PeerExchangeErrorMessage = failure?.Message,
+        };
+        return (report, (PeerRowBuilder.FromDialed(target.Schema, target.Era, connection.RemotePeer, node, identify, now) with { From = node.ToString() }, exchange));
+    }
+
+    /// <summary>One row per peer: dialled nodes first, in order; then ENR peers, the newest record of each.</summary>
+    private static (List<ReseededPeer> Peers, int Duplicates) Merge(Target target, List<(Multiaddress Address, ReseededPeer Dialed, PeerExchangeResult? Exchange)> answers)
+    {
+        var peers = new List<ReseededPeer>();
+        var index = new Dictionary<string, (int Row, ulong? Sequence)>(StringComparer.Ordinal);
+        int duplicates = 0;
+        foreach (var (_, dialed, _) in answers)
+        {
+            if (index.TryAdd(dialed.PeerId, (peers.Count, null)))
+            {
+                peers.Add(dialed);
+            }
+        }
+
+        foreach (var (address, _, exchange) in answers)
+        {
+            foreach (var enr in exchange?.Peers ?? [])
+            {
+                string id = enr.PeerId.ToString();
+                var row = PeerRowBuilder.FromEnr(target.Schema, target.Era, enr) with { From = address.ToString() };
+                if (!index.TryGetValue(id, out var existing))
+                {
+                    index[id] = (peers.Count, enr.Sequence);
+                    peers.Add(row);
+                    continue;
+                }
+
+                duplicates++;
+                if (existing.Sequence is { } seen && enr.Sequence > seen)
+                {
+                    peers[existing.Row] = row;
+                    index[id] = (existing.Row, enr.Sequence);
+                }
+            }
+        }
+
+        return (peers, duplicates);
     }
 
     /// <summary>Where and how rows go: checked before any network traffic so a refusal costs nothing.</summary>

@@ -6,7 +6,10 @@
 //
 // One JSON argument configures it:
 //   {"peers": 4, "fault": null | "garbage" | "status" | "oversize" | "bad-signature" | "no-status" | "slow",
-//    "status": 429, "badIndex": 1, "delayMs": 5000}
+//    "status": 429, "badIndex": 1, "delayMs": 5000,
+//    "keys": ["<secp256k1 private key hex>", ...], "seqBump": 0, "subnet": 0}
+// "keys" signs records for the peers another instance printed (its "key" fields), "seqBump" raises their sequence
+// numbers and "subnet" changes their IPv4 addresses (10.<subnet>.i.i+1): newer records of the same peers.
 // stdout, one JSON object a line: {"event":"enr",...} per record, {"event":"listening",...}, then
 // {"event":"request","numPeers":n} per request.
 import { createLibp2p } from 'libp2p'
@@ -16,7 +19,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { mplex } from '@libp2p/mplex'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPair, privateKeyFromRaw, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { EnrCreator, EnrDecoder } from '@waku/enr'
@@ -77,14 +80,15 @@ function encodeResponse (records, status, desc) {
 const count = config.peers ?? 4
 const records = []
 for (let i = 0; i < count; i++) {
-  const key = await generateKeyPair('secp256k1')
+  const key = config.keys?.[i] ? privateKeyFromRaw(Buffer.from(config.keys[i], 'hex')) : await generateKeyPair('secp256k1')
   const peerId = peerIdFromPrivateKey(key)
   const enr = await EnrCreator.fromPeerId(peerId)
-  enr.ip = `10.0.${i}.${i + 1}`
+  enr.ip = `10.${config.subnet ?? 0}.${i}.${i + 1}`
   enr.tcp = 60000 + i
   if (i % 2 === 1) { enr.ip6 = `fd00::${i + 1}`; enr.tcp6 = 61000 + i }
   if (i % 3 === 0) enr.multiaddrs = [multiaddr(`/dns4/node-${i}.example.org/tcp/443/wss`), multiaddr(`/dns4/node-${i}.example.org/tcp/8000/ws`)]
   enr.waku2 = { relay: true, store: i % 2 === 0, filter: i % 3 === 0, lightPush: false }
+  if (config.seqBump) enr.seq += BigInt(config.seqBump)
   let text = await EnrEncoder.toString(enr, key.raw)
   let bytes = Buffer.from(text.slice(4), 'base64url')
   let tampered = false
@@ -103,7 +107,7 @@ for (let i = 0; i < count; i++) {
   }
   records.push(bytes)
   out({
-    event: 'enr', index: i, enr: text, tampered, jsRejects,
+    event: 'enr', index: i, enr: text, tampered, jsRejects, key: hex(key.raw),
     peerId: decoded?.peerId?.toString() ?? peerId.toString(),
     publicKey: hex(publicKeyToProtobuf(key.publicKey)),
     secp256k1: hex(decoded?.publicKey ?? key.publicKey.raw),

@@ -158,12 +158,12 @@ public class JsPeerExchangeInteropTests
         using var dir = new TempDir();
         string path = dir.File("peers.db");
 
-        var report = await PeerReseeder.ReseedAsync(path, served.Address, new PeerReseedOptions { PeerCount = 20 }, Ct(20));
+        var report = await PeerReseeder.ReseedAsync(path, [served.Address], new PeerReseedOptions { PeerCount = 20 }, Ct(20));
 
         Assert.False(report.Complete);
         Assert.True(report.DatabaseCreated);
         Assert.Equal(4, report.Written);
-        Assert.Equal(2, Assert.Single(report.RejectedEnrs).Index);
+        Assert.Equal(2, Assert.Single(Assert.Single(report.Nodes).RejectedEnrs).Index);
 
         var expected = new Dictionary<string, (string Key, string[] Addrs)>
         {
@@ -253,10 +253,79 @@ public class JsPeerExchangeInteropTests
 
         Assert.Equal(1, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Stdout);
-        Assert.Equal("remote_status", doc.RootElement.GetProperty("peer_exchange_error").GetString());
-        Assert.Equal(503, doc.RootElement.GetProperty("peer_exchange_status_code").GetInt32());
+        var node = Assert.Single(doc.RootElement.GetProperty("nodes").EnumerateArray());
+        Assert.Equal("remote_status", node.GetProperty("peer_exchange_error").GetString());
+        Assert.Equal(503, node.GetProperty("peer_exchange_status_code").GetInt32());
         Assert.Equal(1, doc.RootElement.GetProperty("written").GetInt32());
         Assert.Contains("peer exchange failed", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reseed_SeveralNodes_AsksEachKeepsTheNewestRecordAndGoesOnPastAnUnreachableOne()
+    {
+        await using var first = await StartAsync(new { peers = 3 }, 3);
+        // The second node signs newer records (sequence + 5, other addresses) of the first node's peers 0 and 1, and one peer of its own.
+        string[] keys = first.Records.Take(2).Select(r => r.GetProperty("key").GetString()!).ToArray();
+        await using var second = await StartAsync(new { peers = 3, keys, seqBump = 5, subnet = 7 }, 3);
+        using var dir = new TempDir();
+        string path = dir.File("peers.db");
+        var unreachable = Multiaddress.Parse("/ip4/127.0.0.1/tcp/1");
+
+        var report = await PeerReseeder.ReseedAsync(path, [unreachable, first.Address, second.Address],
+            new PeerReseedOptions { PeerCount = 20, Host = null, PeerExchange = new PeerExchangeClientOptions { RequestTimeout = TimeSpan.FromSeconds(5) } }, Ct(30));
+
+        Assert.False(report.Complete);
+        Assert.Equal([false, true, true], report.Nodes.Select(n => n.Reached));
+        Assert.NotNull(report.Nodes[0].DialError);
+        Assert.Equal([0, 3, 3], report.Nodes.Select(n => n.EnrsReceived));
+
+        // Two dialled nodes, then 3 + 3 ENR peers of which 2 are the same peers: 6 rows, 2 duplicates.
+        Assert.Equal(6, report.Written);
+        Assert.Equal(2, report.DuplicateEnrs);
+        Assert.Equal([PeerRowSource.Dialed, PeerRowSource.Dialed], report.Peers.Take(2).Select(p => p.Source));
+        Assert.Equal([first.Address.ToString(), second.Address.ToString()], report.Peers.Take(2).Select(p => p.From));
+        var byPeer = report.Peers.Skip(2).ToDictionary(p => p.PeerId);
+        foreach (var record in second.Records)
+        {
+            var row = byPeer[record.GetProperty("peerId").GetString()!];
+            Assert.Equal(record.GetProperty("enr").GetString(), row.Enr);
+            Assert.Equal(second.Address.ToString(), row.From);
+        }
+
+        var onlyFirst = first.Records[2];
+        Assert.Equal(onlyFirst.GetProperty("enr").GetString(), byPeer[onlyFirst.GetProperty("peerId").GetString()!].Enr);
+
+        // What was written is what the report lists: the newer record's addresses for the shared peers.
+        using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT peerId, storedInfo FROM Peer";
+        using var reader = cmd.ExecuteReader();
+        var written = new Dictionary<string, string>();
+        while (reader.Read())
+        {
+            var info = RemotePeerInfo.Parser.ParseFrom((byte[])reader.GetValue(1));
+            written[PeerId.FromBytes((byte[])reader.GetValue(0)).ToString()] = string.Join(" ", info.Addrs.Select(a => Multiaddress.FromBytes(a.Span).ToString()));
+        }
+
+        Assert.Equal(report.Peers.Select(p => p.PeerId).Order(), written.Keys.Order());
+        foreach (var shared in second.Records.Take(2))
+        {
+            Assert.Contains("/ip4/10.7.", written[shared.GetProperty("peerId").GetString()!], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Cli_ReseedPeers_NoNodeReachable_Exit2()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("peers.db");
+
+        var run = await CliRunner.RunAsync("reseed-peers", path, "--peer", "/ip4/127.0.0.1/tcp/1", "--peer", "/ip4/127.0.0.1/tcp/2", "--timeout", "2");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("None of the 2 nodes could be reached", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
     }
 
     [Fact]
