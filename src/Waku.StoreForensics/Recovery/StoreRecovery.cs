@@ -822,6 +822,8 @@ public static class StoreRecovery
             _peers.Add((row, source, state, page, offset, walFrame));
         }
 
+        private string? _peerUnproven;
+
         /// <summary>Valid peers to write; deleted ones only with <see cref="RecoveryOptions.IncludeDeleted"/>.</summary>
         public IEnumerable<object?[]> PeerRows()
         {
@@ -836,7 +838,9 @@ public static class StoreRecovery
                 }
 
                 Count("peer", source, RowVerdict.Written);
-                Quarantine.AddProvenance("peer", MessageRowValidator.FormatKey(peerSchema!, row), state, source, page, offset, walFrame);
+                // No key covers a peer's addresses, protocols or times (its public key is checked against the peer ID).
+                _peerUnproven ??= string.Join(",", peerSchema!.Columns.Where(c => c.Role != ColumnRole.PeerId).Select(c => c.Name));
+                Quarantine.AddProvenance("peer", MessageRowValidator.FormatKey(peerSchema!, row), state, source, page, offset, walFrame, _peerUnproven);
                 yield return row;
             }
         }

@@ -59,6 +59,9 @@ public class StoreRecoveryPeerRowTests
         Assert.NotNull(row[1]);
         Assert.Contains(Convert.ToHexStringLower(damaged), (string)row[2]!, StringComparison.Ordinal);
 
+        // Only the peer ID is proven (against the stored public key); the rest is the file's word, and says so.
+        Assert.Equal("storedInfo,connectedness,disconnectTime", (string)RandomDatabase.Query(q, "SELECT DISTINCT unproven FROM provenance WHERE tbl = 'peer'").Single()[0]!);
+
         if (!originalLeftInFreeSpace)
         {
             return; // SQLite puts the shorter new cell into the tail of the freed one (pageFindSlot): the original is overwritten
