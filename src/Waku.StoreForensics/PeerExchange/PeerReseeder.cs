@@ -267,66 +267,21 @@ public static class PeerReseeder
         if (!target.Exists)
         {
             // A v0.13+ peers.db as nwaku's migration leaves it: WAL, user_version 1, the four-column table.
-            using var writer = NwakuDatabaseWriter.Create(target.Path, null, target.Schema);
-            return (int)writer.InsertPeers(peers.Select(p => p.Row));
-        }
-
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = target.Path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false,
-            DefaultTimeout = 5,
-        }.ToString());
-        connection.Open();
-        try
-        {
-            Execute(connection, "PRAGMA busy_timeout = 0;");
-            Execute(connection, "BEGIN IMMEDIATE;");
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
-        {
-            throw new WriteRefusedException(WriteRefusal.DatabaseLocked, $"The database is locked by another connection (is the node running?): {e.Message}");
+            using var created = NwakuDatabaseWriter.Create(target.Path, null, target.Schema);
+            return (int)created.InsertPeers(peers.Select(p => p.Row));
         }
 
         try
         {
-            if (!target.TableExists)
-            {
-                Execute(connection, target.Schema.CreateSql);
-            }
-
+            // No busy wait: a lock means a running node, which is refused rather than waited for.
+            using var writer = NwakuDatabaseWriter.OpenExisting(target.Path, null, target.Schema, TimeSpan.Zero);
             // nwaku's statements: all four columns to v0.22, (peerId, storedInfo) from v0.23.
-            string[] columns = target.Era == PeerStorageEra.StoredInfo && target.Schema.Id == PeerSchemaId.FourColumns
-                ? ["peerId", "storedInfo", "connectedness", "disconnectTime"]
-                : ["peerId", "storedInfo"];
-            using var command = connection.CreateCommand();
-            command.CommandText = $"REPLACE INTO Peer ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))});";
-            var parameters = columns.Select((_, i) => command.Parameters.Add($"$p{i}", i < 2 ? SqliteType.Blob : SqliteType.Integer)).ToArray();
-            foreach (var peer in peers)
-            {
-                for (int i = 0; i < parameters.Length; i++)
-                {
-                    parameters[i].Value = peer.Row[i] ?? DBNull.Value;
-                }
-
-                command.ExecuteNonQuery();
-            }
-
-            Execute(connection, "COMMIT;");
-            return peers.Count;
+            int columns = target.Era == PeerStorageEra.StoredInfo ? target.Schema.Columns.Count : 2;
+            return (int)writer.ReplacePeers(peers.Select(p => p.Row), columns);
         }
-        catch
+        catch (SqliteException e)
         {
-            Execute(connection, "ROLLBACK;");
-            throw;
+            throw WriteGuard.Refusal(e, "Nothing was written.");
         }
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -395,15 +395,9 @@ public static class StoreReseeder
             {
                 return target.InsertMissingMessages(rows);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6)
-            {
-                throw new WriteRefusedException(WriteRefusal.DatabaseLocked,
-                    $"the database stayed locked by another connection (a running node?) past the busy timeout: {e.Message}. {Inserted} message(s) were stored before; run reseed again to continue.");
-            }
             catch (Microsoft.Data.Sqlite.SqliteException e)
             {
-                throw new WriteRefusedException(WriteRefusal.WriteFailed,
-                    $"SQLite could not write the database: {e.Message}. {Inserted} message(s) were stored before; run reseed again to continue.");
+                throw WriteGuard.Refusal(e, $"{Inserted} message(s) were stored before; run reseed again to continue.");
             }
         }
 

@@ -35,8 +35,8 @@ public enum WriteRefusal
 public sealed class WriteRefusedException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>
-    public WriteRefusedException(WriteRefusal reason, string message, ScanReport? scan = null)
-        : base(message)
+    public WriteRefusedException(WriteRefusal reason, string message, ScanReport? scan = null, Exception? innerException = null)
+        : base(message, innerException)
     {
         Reason = reason;
         Scan = scan;
@@ -55,6 +55,14 @@ public sealed class WriteRefusedException : InvalidOperationException
 /// </summary>
 public static class WriteGuard
 {
+    /// <summary>
+    /// The typed error for a write SQLite rejected part-way: another connection's lock (BUSY, LOCKED) or anything else
+    /// (disk full, I/O error, read-only file). <paramref name="committed"/> says what stays written.
+    /// </summary>
+    internal static WriteRefusedException Refusal(Microsoft.Data.Sqlite.SqliteException e, string committed) => e.SqliteErrorCode is 5 or 6
+        ? new(WriteRefusal.DatabaseLocked, $"The database is locked by another connection (is the node running?): {e.Message}. {committed}", innerException: e)
+        : new(WriteRefusal.WriteFailed, $"SQLite could not write the database: {e.Message}. {committed}", innerException: e);
+
     /// <summary>Checks <paramref name="path"/> and returns its scan.</summary>
     /// <exception cref="WriteRefusedException">A hot <c>-journal</c> (always), a non-empty <c>-wal</c> or error findings (unless <paramref name="force"/>).</exception>
     public static ScanReport Check(string path, bool force, ScanOptions? options = null, CancellationToken cancellationToken = default)

@@ -128,7 +128,8 @@ public sealed class NwakuDatabaseWriter : IDisposable
             DataSource = path,
             Mode = SqliteOpenMode.ReadWrite,
             Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+            // Microsoft.Data.Sqlite retries a busy statement until this many seconds pass, and forever at 0.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
         }.ToString());
         try
         {
@@ -148,26 +149,47 @@ public sealed class NwakuDatabaseWriter : IDisposable
 
     /// <summary>Inserts Message rows (values in declaration order) in one transaction; returns how many.</summary>
     public long InsertMessages(IEnumerable<object?[]> rows) =>
-        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows, ignoreExisting: false);
+        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows, "INSERT");
 
     /// <summary>
     /// Inserts the Message rows whose primary key is not in the table yet, in one transaction, and returns how
     /// many were new (the others are left untouched, as nwaku drops a message it already stored).
     /// </summary>
     public long InsertMissingMessages(IEnumerable<object?[]> rows) =>
-        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows, ignoreExisting: true);
+        Insert(MessageSchema ?? throw new InvalidOperationException("This file has no Message table."), rows, "INSERT OR IGNORE");
 
     /// <summary>Inserts Peer rows (values in declaration order) in one transaction; returns how many.</summary>
     public long InsertPeers(IEnumerable<object?[]> rows) =>
-        Insert(PeerSchema ?? throw new InvalidOperationException("This file has no Peer table."), rows, ignoreExisting: false);
+        Insert(PeerSchema ?? throw new InvalidOperationException("This file has no Peer table."), rows, "INSERT");
 
-    private long Insert(TableSchema schema, IEnumerable<object?[]> rows, bool ignoreExisting)
+    /// <summary>
+    /// Replaces Peer rows by peer ID in one transaction, as nwaku's <c>REPLACE INTO Peer</c> does, creating the table
+    /// with the layout's DDL first when the file has none; returns how many.
+    /// </summary>
+    /// <param name="rows">Rows, values in declaration order.</param>
+    /// <param name="columns">How many leading columns are written: nwaku v0.23+ writes only <c>(peerId, storedInfo)</c>
+    /// and leaves the others NULL; before, all four.</param>
+    public long ReplacePeers(IEnumerable<object?[]> rows, int columns)
+    {
+        var schema = PeerSchema ?? throw new InvalidOperationException("No Peer layout was given.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(columns, schema.Columns.Count);
+        return Insert(schema, rows, "REPLACE", columns, createTable: true);
+    }
+
+    private long Insert(TableSchema schema, IEnumerable<object?[]> rows, string verb, int? columns = null, bool createTable = false)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        var written = schema.Columns.Take(columns ?? schema.Columns.Count).ToList();
         using SqliteTransaction transaction = _connection.BeginTransaction();
+        if (createTable && !TableExists(schema.TableName))
+        {
+            Execute(_connection, schema.CreateSql);
+        }
+
         string sql =
-            $"INSERT {(ignoreExisting ? "OR IGNORE " : "")}INTO {schema.TableName} ({string.Join(", ", schema.Columns.Select(c => c.Name))}) " +
-            $"VALUES ({string.Join(", ", schema.Columns.Select((_, i) => $"?{i + 1}"))});";
+            $"{verb} INTO {schema.TableName} ({string.Join(", ", written.Select(c => c.Name))}) " +
+            $"VALUES ({string.Join(", ", written.Select((_, i) => $"?{i + 1}"))});";
         using var statement = new PositionalStatement(_connection, sql);
         long count = 0;
         foreach (object?[] row in rows)
@@ -177,11 +199,19 @@ public sealed class NwakuDatabaseWriter : IDisposable
                 throw new ArgumentException($"A row has {row.Length} values; {schema.TableName} has {schema.Columns.Count} columns.", nameof(rows));
             }
 
-            count += statement.Execute(row);
+            count += statement.Execute(row.AsSpan(0, written.Count));
         }
 
         transaction.Commit();
         return count;
+    }
+
+    private bool TableExists(string name)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = $name COLLATE NOCASE;";
+        command.Parameters.AddWithValue("$name", name);
+        return command.ExecuteScalar() is not null;
     }
 
     /// <inheritdoc />
