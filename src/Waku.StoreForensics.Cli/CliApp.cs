@@ -19,6 +19,7 @@ public static class CliApp
             QueryCommand.Create(),
             ReseedCommand.Create(),
             ReseedPeersCommand.Create(),
+            DiffCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
