@@ -28,13 +28,13 @@ public static class MessageConversion
         ArgumentNullException.ThrowIfNull(schema);
         object? Value(ColumnRole role)
         {
-            int i = schema.Columns.ToList().FindIndex(c => c.Role == role);
+            int i = schema.IndexOf(role);
             return i >= 0 && i < row.Length ? row[i] : null;
         }
 
         long? Nanoseconds(ColumnRole role)
         {
-            int i = schema.Columns.ToList().FindIndex(c => c.Role == role);
+            int i = schema.IndexOf(role);
             if (i < 0 || i >= row.Length || row[i] is null)
             {
                 return null;
