@@ -20,6 +20,7 @@ public static class CliApp
             ReseedCommand.Create(),
             ReseedPeersCommand.Create(),
             DiffCommand.Create(),
+            ReportCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

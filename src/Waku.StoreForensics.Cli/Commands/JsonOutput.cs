@@ -15,12 +15,8 @@ internal enum BlobFormat
 /// <summary>JSON settings and writers shared by the commands.</summary>
 internal static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>The reports' JSON form, which <c>report</c> reads back (<see cref="Reporting.ReportJson"/>).</summary>
+    public static JsonSerializerOptions Options => Reporting.ReportJson.Options;
 
     public static Utf8JsonWriter CreateWriter(Stream stream) => new(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
