@@ -33,7 +33,7 @@ measure() {  # name, command...: appends "seconds kib" per run to $out/name.time
   local name="$1"; shift
   for _ in $(seq "$runs"); do
     /usr/bin/time -f '%e %M' -o "$out/time" "$@" >"$out/$name.out" 2>/dev/null || true
-    cat "$out/time" >>"$out/$name.times"
+    tail -n 1 "$out/time" >>"$out/$name.times"  # time prefixes "Command exited with non-zero status" lines
   done
 }
 say "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
