@@ -15,13 +15,20 @@ namespace Waku.StoreForensics.Reporting;
 /// </summary>
 public static class ReportJson
 {
-    /// <summary>The serializer settings of every report.</summary>
-    public static JsonSerializerOptions Options { get; } = new()
+    /// <summary>The serializer settings of every report (read-only: one format for every caller).</summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     /// <summary>
     /// Reads a report written by <c>scan</c>, <c>recover</c>, <c>reseed</c>, <c>reseed-peers</c> or <c>diff</c> with
