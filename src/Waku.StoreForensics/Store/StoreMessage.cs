@@ -47,6 +47,10 @@ public enum MessageRejection
 
     /// <summary>The same hash arrived earlier in this query.</summary>
     Duplicate,
+
+    /// <summary>A field holds a value no node could have stored (e.g. a beta3 timestamp that is not a finite,
+    /// non-negative number of seconds), or the content topic is empty.</summary>
+    MalformedMessage,
 }
 
 /// <summary>A received message that was rejected and is never returned as valid.</summary>
