@@ -95,6 +95,13 @@ internal static class Beta3Codec
 
     private static (Beta3Response?, string?) Finish(Beta3Response response)
     {
+        // nwaku v0.3–v0.7 answers an empty page with the request's cursor, which on a first page is the default
+        // Index(): an empty digest there means no cursor.
+        if (response.Cursor is { Digest.Length: 0 })
+        {
+            response = response with { Cursor = null };
+        }
+
         if (response.Cursor is { } c)
         {
             if (c.Digest.Length != NwakuMessageKeys.KeyLength)
@@ -143,9 +150,11 @@ internal static class Beta3Codec
 
     private static bool IsTime(double seconds) => double.IsFinite(seconds) && seconds >= 0 && seconds < MaxSeconds;
 
-    /// <summary>The era's double seconds as the Unix nanoseconds the project stores, rounded to the nearest
-    /// (a double holds a 2021 time to about 240 ns). The value must satisfy <see cref="Malformed"/>.</summary>
-    public static long ToNanoseconds(double seconds) => (long)Math.Round(seconds * 1e9, MidpointRounding.ToEven);
+    /// <summary>The era's double seconds as the Unix nanoseconds the project stores, exactly as nwaku converts them
+    /// (utils/time.nim <c>getNanosecondTime(float64)</c>: the double product, truncated). A double holds a 2021 time
+    /// to about 240 ns, so digits below that are the conversion's, not the sender's. The value must satisfy
+    /// <see cref="Malformed"/>.</summary>
+    public static long ToNanoseconds(double seconds) => (long)(seconds * 1e9);
 
     /// <summary>Unix nanoseconds as the era's double seconds (the request's time filter).</summary>
     public static double ToSeconds(long nanoseconds) => nanoseconds / 1e9;
