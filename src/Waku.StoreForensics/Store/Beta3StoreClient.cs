@@ -130,7 +130,8 @@ public sealed class Beta3StoreClient
             bool last = response.Messages.Count == 0 || response.Cursor is null || response.Messages.Count < query.PageSize
                 || (response.PageSize is { } reported && reported < (ulong)query.PageSize);
             var entries = response.Messages.Select(m => ToEntry(m, query)).ToList();
-            var page = LegacyPageChecker.Check(query, number, entries, response.Messages.Count > 0 ? response.Cursor?.Digest : null,
+            byte[]? cursorDigest = response.Messages.Count > 0 ? response.Cursor?.Digest : null;
+            var page = LegacyPageChecker.Check(query, number, entries, cursorDigest,
                 last ? null : response.Cursor!.Digest, size, seen);
             if (!last && !cursors.Add(response.Cursor!.Key))
             {

@@ -20,7 +20,9 @@ internal readonly record struct LegacyEntry(string ContentTopic, ReadOnlyMemory<
 /// </summary>
 internal static class LegacyPageChecker
 {
-    public static StorePage Check(StoreQuery query, int number, IReadOnlyList<LegacyEntry> entries, ReadOnlyMemory<byte>? cursorDigest, byte[]? nextCursor, int size, HashSet<MessageHashKey> seen)
+    // cursorDigest: the digest of the page's cursor, checked against its boundary message (null for none);
+    // nextCursor: what the page reports as its next cursor (null on the last page). They differ on beta3's last page.
+    public static StorePage Check(StoreQuery query, int number, IReadOnlyList<LegacyEntry> entries, byte[]? cursorDigest, byte[]? nextCursor, int size, HashSet<MessageHashKey> seen)
     {
         var messages = new List<StoreMessage>(entries.Count);
         var rejected = new List<RejectedMessage>();
@@ -43,9 +45,9 @@ internal static class LegacyPageChecker
 
             if (i == boundary && cursorDigest is { } digest)
             {
-                if (!digest.Span.SequenceEqual(NwakuMessageKeys.ComputeDigest(content, m.Payload.Span)))
+                if (!digest.AsSpan().SequenceEqual(NwakuMessageKeys.ComputeDigest(content, m.Payload.Span)))
                 {
-                    rejected.Add(Reject(MessageRejection.HashMismatch, "The cursor's digest differs from SHA-256(content topic ‖ payload) of the page's boundary message.", Convert.ToHexStringLower(digest.Span)));
+                    rejected.Add(Reject(MessageRejection.HashMismatch, "The cursor's digest differs from SHA-256(content topic ‖ payload) of the page's boundary message.", Convert.ToHexStringLower(digest)));
                     continue;
                 }
             }

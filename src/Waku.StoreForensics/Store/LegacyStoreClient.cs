@@ -184,7 +184,8 @@ public sealed class LegacyStoreClient
             bool outside = timestamp > 0 && ((query.TimeStart is { } start && timestamp < start) || (query.TimeEnd is { } end && timestamp > end));
             return new LegacyEntry(m.ContentTopic, m.Payload.Memory, m.Version, timestamp, m.HasMeta ? m.Meta.ToByteArray() : null, null, outside);
         }).ToList();
-        return LegacyPageChecker.Check(query, number, entries, next?.Digest.Memory, next?.Digest.ToByteArray(), size, seen);
+        byte[]? cursor = next?.Digest.ToByteArray();
+        return LegacyPageChecker.Check(query, number, entries, cursor, cursor, size, seen);
     }
 
     private Task<(HistoryRPC Reply, int Size)> SendAsync(HistoryRPC request, CancellationToken cancellationToken) =>
