@@ -38,8 +38,9 @@ internal sealed class JsBeta3StorePeer : IAsyncDisposable
     private static readonly string Folder = JsPeer.FindDirectory("js-waku-beta3", "beta3-peer.mjs");
     private readonly string _file;
 
-    private JsBeta3StorePeer(JsPeer js, Libp2pHost host, Libp2pConnection connection, string file)
+    private JsBeta3StorePeer(JsPeer js, Libp2pHost host, Libp2pConnection connection, Multiaddress address, string file)
     {
+        Address = address;
         Js = js;
         Host = host;
         Connection = connection;
@@ -47,6 +48,8 @@ internal sealed class JsBeta3StorePeer : IAsyncDisposable
     }
 
     public JsPeer Js { get; }
+
+    public Multiaddress Address { get; }
 
     public Libp2pHost Host { get; }
 
@@ -99,7 +102,7 @@ internal sealed class JsBeta3StorePeer : IAsyncDisposable
             var host = new Libp2pHost(new Libp2pHostOptions(Identity.CreateEd25519()));
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             var connection = await host.DialAsync(address, cts.Token);
-            return new JsBeta3StorePeer(js, host, connection, file);
+            return new JsBeta3StorePeer(js, host, connection, address, file);
         }
         catch
         {
