@@ -114,6 +114,42 @@ public class JsWakuBeta3ComparisonTests
         Assert.Equal(jsPages, ours.Where(p => p.Messages.Count > 0).Select(p => p.Messages.Select(Key).ToList()).ToList());
     }
 
+    /// <summary>The July 2021 breakage, reproduced with the clients of the time: each reads the other encoding's answers
+    /// with its own generated decoder and fails; js-waku 0.3.0 even catches the error and sends the same query again
+    /// without end. Our client reads both.</summary>
+    [Theory]
+    [InlineData("0.3.0", Beta3Encoding.Nwaku05To07)]
+    [InlineData("0.12.2", Beta3Encoding.Nwaku03To04)]
+    public async Task JsWakuOfTheOtherEncoding_CannotReadTheNodeWeDetectIt(string sdk, Beta3Encoding node)
+    {
+        var served = VersionZero(25);
+        await using var peer = await JsBeta3StorePeer.StartAsync(served, node);
+
+        var ours = await Client(peer).QueryAllAsync(new StoreQuery { PubsubTopic = JsBeta3StorePeer.DefaultTopic, ContentTopics = AllTopics, PageSize = 10 }, Ct());
+        var args = new Dictionary<string, object?> { ["sdk"] = sdk, ["contentTopics"] = AllTopics, ["timeoutMs"] = 4000 };
+        if (sdk == "0.12.2")
+        {
+            args["direction"] = "forward";
+        }
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => JsWakuAsync(peer, args));
+
+        Assert.Equal(node, ours.Encoding.Encoding);
+        Assert.Equal(served.Count(m => m.PubsubTopic == JsBeta3StorePeer.DefaultTopic), ours.Result.Messages.Count);
+        Assert.Contains("exited with code 1", e.Message, StringComparison.Ordinal);
+        if (sdk == "0.3.0")
+        {
+            Assert.Contains("no result within 4000 ms", e.Message, StringComparison.Ordinal);
+            // Our 3 requests, then js-waku's retries of its first query: far more than the 3 pages there are.
+            var requests = await peer.RequestsAsync(30);
+            Assert.True(requests.Skip(3).All(r => r.GetProperty("cursor").ValueKind == JsonValueKind.Null), "js-waku 0.3.0 never got past its first page");
+        }
+        else
+        {
+            Assert.Contains("the client threw: invalid wire type", e.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task JsWaku0122_VersionOneMessages_DroppedByJsWakuReturnedByUs()
     {
