@@ -81,11 +81,7 @@ public sealed class Beta3StoreClient
     {
         ArgumentNullException.ThrowIfNull(query);
         Validate(query);
-        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (Options.TotalTimeout != Timeout.InfiniteTimeSpan)
-        {
-            total.CancelAfter(Options.TotalTimeout);
-        }
+        using var budget = new PaginationBudget(Options, cancellationToken);
 
         var verdict = PinnedEncoding is { } pinned
             ? new Beta3EncodingVerdict(pinned, Beta3EncodingSource.Pinned, null, $"Pinned by the caller: {Beta3EncodingVerdict.ReleaseRange(pinned)} field numbers.")
@@ -93,37 +89,18 @@ public sealed class Beta3StoreClient
         var seen = new HashSet<MessageHashKey>();
         var cursors = new HashSet<string>(StringComparer.Ordinal);
         Beta3Cursor? cursor = null;
-        long received = 0;
         for (int number = 1; ; number++)
         {
-            if (number > Options.MaxPages)
+            (var response, verdict, int size) = await budget.FetchAsync(number, async ct =>
             {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node still had a next page after {Options.MaxPages} pages (MaxPages).");
-            }
+                string requestId = Guid.NewGuid().ToString("N");
+                var (frame, bytes) = await SendAsync(BuildRequest(verdict.Encoding ?? Beta3Encoding.Nwaku03To04, query, cursor, requestId), ct).ConfigureAwait(false);
+                var (reply, next) = Decide(frame, verdict, number);
+                CheckResponse(reply, requestId);
+                return (reply, next, bytes);
+            }).ConfigureAwait(false);
 
-            Beta3Response response;
-            int size;
-            try
-            {
-                (response, verdict, size) = await StoreRetry.RunAsync(async ct =>
-                {
-                    string requestId = Guid.NewGuid().ToString("N");
-                    var (frame, bytes) = await SendAsync(BuildRequest(verdict.Encoding ?? Beta3Encoding.Nwaku03To04, query, cursor, requestId), ct).ConfigureAwait(false);
-                    var (reply, next) = Decide(frame, verdict, number);
-                    CheckResponse(reply, requestId);
-                    return (reply, next, bytes);
-                }, Options, total.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && total.IsCancellationRequested)
-            {
-                throw new StoreException(StoreErrorKind.Timeout, $"The query did not finish within {Options.TotalTimeout} (TotalTimeout); {number - 1} page(s) received.", innerException: e);
-            }
-
-            received += response.Messages.Count;
-            if (received > Options.MaxMessages)
-            {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node sent more than {Options.MaxMessages} messages (MaxMessages).");
-            }
+            budget.Count(response.Messages.Count);
 
             // The era's end of history: an empty page, a short page (by count or by the page size the node reports),
             // or no cursor. nwaku v0.3–v0.7 sends a cursor with every page, the last one included.

@@ -63,44 +63,21 @@ public sealed class LegacyStoreClient
             throw new ArgumentException("The legacy store has no hash-only queries and no lookup by hash (store v3 has).", nameof(query));
         }
 
-        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (Options.TotalTimeout != Timeout.InfiniteTimeSpan)
-        {
-            total.CancelAfter(Options.TotalTimeout);
-        }
+        using var budget = new PaginationBudget(Options, cancellationToken);
 
         var seen = new HashSet<MessageHashKey>();
         var cursors = new HashSet<string>(StringComparer.Ordinal);
         Index? cursor = null;
-        long received = 0;
         for (int number = 1; ; number++)
         {
-            if (number > Options.MaxPages)
+            var (response, size) = await budget.FetchAsync(number, async ct =>
             {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node still had a next page after {Options.MaxPages} pages (MaxPages).");
-            }
+                var rpc = BuildRequest(query, cursor);
+                var (reply, bytes) = await SendAsync(rpc, ct).ConfigureAwait(false);
+                return (CheckResponse(reply, rpc.RequestId), bytes);
+            }).ConfigureAwait(false);
 
-            HistoryResponse response;
-            int size;
-            try
-            {
-                (response, size) = await StoreRetry.RunAsync(async ct =>
-                {
-                    var rpc = BuildRequest(query, cursor);
-                    var (reply, bytes) = await SendAsync(rpc, ct).ConfigureAwait(false);
-                    return (CheckResponse(reply, rpc.RequestId), bytes);
-                }, Options, total.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && total.IsCancellationRequested)
-            {
-                throw new StoreException(StoreErrorKind.Timeout, $"The query did not finish within {Options.TotalTimeout} (TotalTimeout); {number - 1} page(s) received.", innerException: e);
-            }
-
-            received += response.Messages.Count;
-            if (received > Options.MaxMessages)
-            {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node sent more than {Options.MaxMessages} messages (MaxMessages).");
-            }
+            budget.Count(response.Messages.Count);
 
             Index? next = response.PagingInfo?.Cursor;
             if (next is not null && (!next.HasDigest || next.Digest.Length != NwakuMessageKeys.KeyLength))

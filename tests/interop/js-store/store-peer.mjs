@@ -24,7 +24,7 @@ import { mplex } from '@libp2p/mplex'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { varint, readVarint, frame, readFrame, storeNodeOptions, sendWithFaults } from '../js-store-peer-common.mjs'
+import { varint, readVarint, frame, readFrame, peerNodeOptions, sendWithFaults } from '../js-peer-common.mjs'
 
 const STORE_V3 = '/vac/waku/store-query/3.0.0'
 const config = JSON.parse(process.argv[2] ?? '{}')
@@ -157,7 +157,7 @@ let requests = 0
 const faultPage = config.faultPage ?? 2
 const isFaulty = (n) => n >= faultPage && n < faultPage + (config.faultCount ?? Infinity)
 
-const node = await createLibp2p(await storeNodeOptions({ tcp, noise, yamux, mplex, identify, ping, generateKeyPair }, config.key))
+const node = await createLibp2p(peerNodeOptions({ tcp, noise, yamux, mplex, identify, ping }, await generateKeyPair(config.key === 'secp256k1' ? 'secp256k1' : 'Ed25519')))
 
 // The configured fault applies from request number faultPage on.
 const send = (stream, n, body) => sendWithFaults(stream, body, isFaulty(n) ? config.fault : null, config.delayMs)

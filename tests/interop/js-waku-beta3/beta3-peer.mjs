@@ -28,7 +28,7 @@ import { mplex } from '@libp2p/mplex'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { readFrame, storeNodeOptions, sendWithFaults } from '../js-store-peer-common.mjs'
+import { readFrame, peerNodeOptions, sendWithFaults } from '../js-peer-common.mjs'
 
 const require = createRequire(import.meta.url)
 const STORE_BETA3 = '/vac/waku/store/2.0.0-beta3'
@@ -100,7 +100,7 @@ function encodeResponse (requestId, response, n) {
 
 const transportFaults = new Set(['garbage', 'oversize', 'lying-length', 'slow', 'reset'])
 let requests = 0
-const node = await createLibp2p(await storeNodeOptions({ tcp, noise, yamux, mplex, identify, ping, generateKeyPair }, config.key))
+const node = await createLibp2p(peerNodeOptions({ tcp, noise, yamux, mplex, identify, ping }, await generateKeyPair(config.key === 'secp256k1' ? 'secp256k1' : 'Ed25519')))
 await node.handle(STORE_BETA3, async ({ stream }) => {
   const body = await readFrame(stream.source)
   if (body === null) return

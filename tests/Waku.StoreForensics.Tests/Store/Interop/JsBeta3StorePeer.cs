@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Waku.StoreForensics.Net;
-using Waku.StoreForensics.Net.Crypto;
 using Waku.StoreForensics.Net.Multiformats;
 using Waku.StoreForensics.Schema;
 using Waku.StoreForensics.Store;
@@ -35,25 +33,18 @@ internal sealed class JsBeta3StorePeer : IAsyncDisposable
     /// <summary>2021-07-01T00:00:00Z, the month of the renumbering.</summary>
     public const double BaseSeconds = 1_625_097_600;
 
-    private static readonly string Folder = JsPeer.FindDirectory("js-waku-beta3", "beta3-peer.mjs");
-    private readonly string _file;
+    private readonly JsServingPeer _peer;
 
-    private JsBeta3StorePeer(JsPeer js, Libp2pHost host, Libp2pConnection connection, Multiaddress address, string file)
+    private JsBeta3StorePeer(JsServingPeer peer)
     {
-        Address = address;
-        Js = js;
-        Host = host;
-        Connection = connection;
-        _file = file;
+        _peer = peer;
     }
 
-    public JsPeer Js { get; }
+    public JsPeer Js => _peer.Js;
 
-    public Multiaddress Address { get; }
+    public Libp2pConnection Connection => _peer.Connection;
 
-    public Libp2pHost Host { get; }
-
-    public Libp2pConnection Connection { get; }
+    public Multiaddress Address => _peer.Address;
 
     /// <summary>The peer's "encoding" argument for an encoding.</summary>
     public static string Name(Beta3Encoding encoding) => encoding == Beta3Encoding.Nwaku03To04 ? "v0.4" : "v0.5";
@@ -73,63 +64,18 @@ internal sealed class JsBeta3StorePeer : IAsyncDisposable
         return list;
     }
 
-    public static async Task<JsBeta3StorePeer> StartAsync(IReadOnlyList<Beta3ServedMessage> messages, Beta3Encoding encoding, object? extra = null)
-    {
-        string file = Path.Combine(Path.GetTempPath(), $"js-beta3-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(messages.Select(m => new
+    public static async Task<JsBeta3StorePeer> StartAsync(IReadOnlyList<Beta3ServedMessage> messages, Beta3Encoding encoding, object? extra = null) =>
+        new(await JsServingPeer.StartAsync("js-waku-beta3", "beta3-peer.mjs", messages.Select(m => new
         {
             pubsubTopic = m.PubsubTopic,
             contentTopic = m.ContentTopic,
             payload = Convert.ToBase64String(m.Payload),
             version = m.Version,
             timestamp = m.TimestampSeconds,
-        })));
-        var config = new Dictionary<string, object?> { ["messages"] = file, ["encoding"] = Name(encoding) };
-        if (extra is not null)
-        {
-            foreach (var p in extra.GetType().GetProperties())
-            {
-                config[p.Name] = p.GetValue(extra);
-            }
-        }
-
-        var js = await JsPeer.StartAsync(Folder, "beta3-peer.mjs", config);
-        try
-        {
-            var listening = await js.WaitForAsync("listening", TimeSpan.FromSeconds(8));
-            Assert.Equal(messages.Count, listening.GetProperty("messages").GetInt32());
-            var address = Multiaddress.Parse(listening.GetProperty("addrs")[0].GetString()!);
-            var host = new Libp2pHost(new Libp2pHostOptions(Identity.CreateEd25519()));
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var connection = await host.DialAsync(address, cts.Token);
-            return new JsBeta3StorePeer(js, host, connection, address, file);
-        }
-        catch
-        {
-            await js.DisposeAsync();
-            File.Delete(file);
-            throw;
-        }
-    }
+        }), messages.Count, new() { ["encoding"] = Name(encoding) }, extra));
 
     /// <summary>Requests the peer logged (as js-waku's module decoded them), waiting briefly for <paramref name="count"/>.</summary>
-    public async Task<List<JsonElement>> RequestsAsync(int count)
-    {
-        var list = new List<JsonElement>();
-        for (int i = 0; i < count; i++)
-        {
-            list.Add(await Js.WaitForAsync("request", TimeSpan.FromSeconds(3)));
-        }
+    public Task<List<JsonElement>> RequestsAsync(int count) => _peer.RequestsAsync(count);
 
-        return list;
-    }
-
-    public static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Js.DisposeAsync();
-        File.Delete(_file);
-    }
+    public ValueTask DisposeAsync() => _peer.DisposeAsync();
 }

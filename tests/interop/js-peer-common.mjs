@@ -1,5 +1,6 @@
-// What js-store/store-peer.mjs and js-waku-beta3/beta3-peer.mjs share: length-prefixed framing, reading one request
-// off a stream, the libp2p node options of a store peer, and the fault modes that do not depend on the protocol.
+// What the js peers (js-store/store-peer.mjs, js-waku-beta3/beta3-peer.mjs, js-peer-exchange/px-peer.mjs) share:
+// varints and length-prefixed framing, reading one request off a stream, the libp2p node options of a serving peer,
+// and the fault modes that do not depend on the protocol.
 //
 // No npm package is imported here: each script's packages resolve from its own folder's node_modules, so the
 // libp2p factories are passed in by the script.
@@ -49,9 +50,9 @@ export async function readFrame (source) {
 }
 
 /** Options for createLibp2p: loopback TCP, Noise, yamux and mplex, identify and ping, no inbound rate limit. */
-export async function storeNodeOptions ({ tcp, noise, yamux, mplex, identify, ping, generateKeyPair }, keyType) {
+export function peerNodeOptions ({ tcp, noise, yamux, mplex, identify, ping }, privateKey) {
   return {
-    privateKey: await generateKeyPair(keyType === 'secp256k1' ? 'secp256k1' : 'Ed25519'),
+    privateKey,
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
