@@ -11,7 +11,7 @@
 //    "timeoutMs": 30000}
 // stdout, one JSON object a line: {"event":"message", page (0.12.2: from its page callback; 0.3.0: null),
 // contentTopic, payload (base64), version, timestamp (double seconds, as received)} per message in the order the client
-// returns them, then {"event":"summary", sdk, protocol, count}. Errors: one line on stderr, exit 1.
+// returns them, then {"event":"summary", sdk, protocol, count, elapsedMs (the query alone, by the client's own clock)}. Errors: one line on stderr, exit 1.
 // js-waku 0.3.0 writes plain console.log lines too; readers take only lines that start with '{'.
 import { createRequire } from 'node:module'
 
@@ -37,6 +37,8 @@ const { multiaddr } = require(sdk === '0.3.0' ? 'js-waku-0.3.0/node_modules/mult
 let waku
 const lines = []
 let messages
+let started
+let elapsedMs
 try {
   waku = await Waku.create(sdk === '0.3.0' ? { modules: { transport: [TCP] } } : { libp2p: { modules: { transport: [TCP] } } })
   const address = multiaddr(args.peer)
@@ -50,6 +52,7 @@ try {
     await new Promise(resolve => setTimeout(resolve, 50))
   }
 
+  started = performance.now()
   if (sdk === '0.3.0') {
     messages = (await waku.store.queryHistory(peerId, args.contentTopics, args.pubsubTopic)).map(m => [null, m])
   } else {
@@ -68,6 +71,7 @@ try {
     }
     await waku.store.queryHistory(args.contentTopics, options)
   }
+  elapsedMs = performance.now() - started
   for (const [page, m] of messages) {
     lines.push({ event: 'message', page, contentTopic: m.contentTopic, payload: Buffer.from(m.payload ?? []).toString('base64'), version: m.version ?? 0, timestamp: m.proto.timestamp ?? null })
   }
@@ -75,7 +79,7 @@ try {
   // js-waku 0.12.2 throws strings as well as Errors.
   fail(`the client threw: ${e?.message ?? e}`)
 }
-lines.push({ event: 'summary', sdk, protocol: StoreCodec, count: messages.length })
+lines.push({ event: 'summary', sdk, protocol: StoreCodec, count: messages.length, elapsedMs: Math.round(elapsedMs * 10) / 10 })
 await new Promise(resolve => process.stdout.write(lines.map(o => JSON.stringify(o) + '\n').join(''), resolve))
 await waku.stop()
 process.exit(0)
