@@ -85,6 +85,25 @@ public class Beta3StoreClientTests
     }
 
     [Fact]
+    public async Task QueryAll_EmptyPageWithPagingInfoInField3_DetectedByTheUnknownFieldAlone()
+    {
+        // nwaku v0.5's empty answer carries its paging info in field 3. Read as v0.3–v0.4 that is an empty page with an
+        // unknown field and nothing else wrong: only the unknown-field rule tells the encodings apart here.
+        var client = Serve((id, _) => new V05.HistoryRPC
+        {
+            RequestId = id,
+            Response = new V05.HistoryResponse { PagingInfo = new V05.PagingInfo { PageSize = 0, Direction = V05.PagingInfo.Types.Direction.Forward } },
+        }.ToByteArray());
+
+        var result = await client.QueryAllAsync(new StoreQuery { PubsubTopic = Pubsub }, Ct());
+
+        Assert.Empty(result.Result.Messages);
+        Assert.Equal(Beta3Encoding.Nwaku05To07, result.Encoding.Encoding);
+        Assert.Equal(Beta3EncodingSource.Detected, result.Encoding.Source);
+        Assert.Contains("with v0.3-v0.4 ones it has fields this encoding does not define", result.Encoding.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task QueryAll_ResponseValidBothWaysWithDifferentContent_EncodingAmbiguous()
     {
         // v0.3–v0.4 reads field 2 as paging info whose cursor digest is 32 ASCII bytes; v0.5–v0.7 reads the same bytes
