@@ -271,6 +271,11 @@ internal static class QueryCommand
             {
                 writer.WriteString("meta", Convert.ToBase64String(meta));
             }
+
+            if (m.LegacyDigest is { } digest)
+            {
+                writer.WriteString("digest", Convert.ToHexStringLower(digest));
+            }
         }
 
         writer.WriteEndObject();

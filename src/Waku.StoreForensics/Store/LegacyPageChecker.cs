@@ -43,9 +43,10 @@ internal static class LegacyPageChecker
                 continue;
             }
 
+            byte[] legacyDigest = NwakuMessageKeys.ComputeDigest(content, m.Payload.Span);
             if (i == boundary && cursorDigest is { } digest)
             {
-                if (!digest.AsSpan().SequenceEqual(NwakuMessageKeys.ComputeDigest(content, m.Payload.Span)))
+                if (!digest.AsSpan().SequenceEqual(legacyDigest))
                 {
                     rejected.Add(Reject(MessageRejection.HashMismatch, "The cursor's digest differs from SHA-256(content topic ‖ payload) of the page's boundary message.", Convert.ToHexStringLower(digest)));
                     continue;
@@ -70,7 +71,7 @@ internal static class LegacyPageChecker
                 continue;
             }
 
-            messages.Add(new StoreMessage(hash, query.PubsubTopic, true, m.ContentTopic, m.Payload.ToArray(), m.Version, m.Timestamp, m.Meta));
+            messages.Add(new StoreMessage(hash, query.PubsubTopic, true, m.ContentTopic, m.Payload.ToArray(), m.Version, m.Timestamp, m.Meta) { LegacyDigest = legacyDigest });
         }
 
         return new StorePage(number, messages, rejected, nextCursor, size);

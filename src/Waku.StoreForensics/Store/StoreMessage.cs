@@ -25,6 +25,10 @@ public sealed record StoreMessage(
 {
     /// <summary>The hash as lower-case hex.</summary>
     public string MessageHashHex => Convert.ToHexStringLower(MessageHash);
+
+    /// <summary>For a message from a legacy store (beta3, beta4): its Index digest SHA-256(content topic ‖ payload),
+    /// recomputed here; the key (<c>id</c>) of nwaku v0.4's Message table. Null for store v3.</summary>
+    public byte[]? LegacyDigest { get; init; }
 }
 
 /// <summary>Why a received message was not accepted.</summary>

@@ -49,7 +49,9 @@ public class JsBeta3CliTests
         Assert.True(run.ExitCode == ExitCodes.Healthy, run.Stderr);
         var lines = JsonLines(run.Stdout);
         var expected = served.Where(m => m.PubsubTopic == JsBeta3StorePeer.DefaultTopic).ToList();
-        Assert.Equal(expected.Select(m => m.HashHex), lines.Where(l => l.GetProperty("type").GetString() == "message").Select(m => m.GetProperty("message_hash").GetString()));
+        var printed = lines.Where(l => l.GetProperty("type").GetString() == "message").ToList();
+        Assert.Equal(expected.Select(m => m.HashHex), printed.Select(m => m.GetProperty("message_hash").GetString()));
+        Assert.Equal(expected.Select(m => m.DigestHex), printed.Select(m => m.GetProperty("digest").GetString()));
         var summary = lines.Single(l => l.GetProperty("type").GetString() == "summary");
         Assert.Equal(Beta3StoreClient.ProtocolId, summary.GetProperty("protocol").GetString());
         Assert.Equal(range, summary.GetProperty("beta3_encoding").GetString());

@@ -19,6 +19,7 @@ public class JsBeta3StoreInteropTests
     private static void AssertSame(IReadOnlyList<Beta3ServedMessage> expected, IReadOnlyList<StoreMessage> actual)
     {
         Assert.Equal(expected.Select(m => m.HashHex), actual.Select(m => m.MessageHashHex));
+        Assert.Equal(expected.Select(m => m.DigestHex), actual.Select(m => Convert.ToHexStringLower(m.LegacyDigest!)));
         Assert.Equal(expected.Select(m => m.TimestampNanoseconds), actual.Select(m => m.Timestamp));
         Assert.Equal(expected.Select(m => Convert.ToBase64String(m.Payload)), actual.Select(m => Convert.ToBase64String(m.Payload)));
         Assert.Equal(expected.Select(m => m.ContentTopic), actual.Select(m => m.ContentTopic));
