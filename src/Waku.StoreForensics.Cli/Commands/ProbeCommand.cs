@@ -143,6 +143,16 @@ public static class ProbeCommand
             sb.AppendLine(inv, $"store v2  query on {report.StoreLegacyPubsubTopic} failed: {report.StoreLegacyError}");
         }
 
+        if (report.StoreBeta3Answered is true)
+        {
+            sb.AppendLine(inv, $"store b3  answers on {report.StoreBeta3PubsubTopic} ({(report.StoreBeta3FirstPageCount > 0 ? "holds messages" : "empty first page")}), encoding {report.StoreBeta3Encoding ?? "unknown"} ({report.StoreBeta3EncodingSource})");
+            sb.AppendLine(inv, $"          {report.StoreBeta3Verdict}");
+        }
+        else if (report.StoreBeta3Answered is false)
+        {
+            sb.AppendLine(inv, $"store b3  query on {report.StoreBeta3PubsubTopic} failed: {report.StoreBeta3Error}");
+        }
+
         sb.AppendLine();
         int width = Math.Max(8, report.Protocols.Count == 0 ? 8 : report.Protocols.Max(p => p.Name.Length));
         sb.AppendLine(inv, $"{"protocol".PadRight(width)}  version");

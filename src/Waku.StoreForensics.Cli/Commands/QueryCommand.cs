@@ -21,15 +21,26 @@ internal static class QueryCommand
         var hashes = new Option<string[]>("--hash") { Description = "Look these message hashes up (64 hex digits each, repeatable) instead of filtering.", AllowMultipleArgumentsPerToken = true };
         var hashesOnly = new Option<bool>("--hashes-only") { Description = "Ask for message hashes only (include_data = false)." };
         var pageSize = new Option<int>("--page-size") { Description = "Messages per page, 1–100.", DefaultValueFactory = _ => 20 };
-        var legacy = new Option<bool>("--legacy") { Description = "Use the legacy store /vac/waku/store/2.0.0-beta4 (nwaku v0.8–v0.36) instead of store v3; needs --pubsub-topic, no --hashes-only or --hash." };
+        var legacy = new Option<string?>("--legacy")
+        {
+            Description = "Use a legacy store instead of store v3: 'beta4' (the default when the option stands alone; /vac/waku/store/2.0.0-beta4, nwaku v0.8–v0.36) or 'beta3' (/vac/waku/store/2.0.0-beta3, nwaku v0.3–v0.7, 2021). Needs --pubsub-topic, no --hashes-only or --hash.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        legacy.AcceptOnlyFromAmong("beta4", "beta3");
+        var beta3Encoding = new Option<string>("--beta3-encoding")
+        {
+            Description = "With --legacy beta3: the field numbers to speak, 'v0.3-v0.4' or 'v0.5-v0.7' (nwaku PR #676 renumbered them under the same protocol ID), or 'auto' to detect them from the node's first answer.",
+            DefaultValueFactory = _ => "auto",
+        };
+        beta3Encoding.AcceptOnlyFromAmong("auto", "v0.3-v0.4", "v0.5-v0.7");
         var backward = new Option<bool>("--backward") { Description = "Page from newest to oldest (each page is still in ascending order)." };
         var maxPages = new Option<int>("--max-pages") { Description = "Stop after this many pages.", DefaultValueFactory = _ => 100_000 };
         var network = new NetworkOptions();
         var json = CommonOptions.Json();
 
-        var command = new Command("query", "Query a node's store (/vac/waku/store-query/3.0.0, or /vac/waku/store/2.0.0-beta4 with --legacy) page by page and print the messages (or hashes). Every message is re-hashed; one whose hash does not match is reported on stderr, never printed as valid. Exit 0 when the query completed and every message was valid, 1 when the node refused, broke off, or sent messages that were rejected (what arrived valid is still printed), 2 when the arguments are bad or the node cannot be reached or has no store v3.")
+        var command = new Command("query", "Query a node's store (/vac/waku/store-query/3.0.0, /vac/waku/store/2.0.0-beta4 with --legacy, /vac/waku/store/2.0.0-beta3 with --legacy beta3) page by page and print the messages (or hashes). Every message is re-hashed; one whose hash does not match is reported on stderr, never printed as valid. Exit 0 when the query completed and every message was valid, 1 when the node refused, broke off, or sent messages that were rejected (what arrived valid is still printed), 2 when the arguments are bad or the node cannot be reached or has no store v3.")
         {
-            peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, legacy, backward, maxPages, json,
+            peer, pubsub, content, from, to, hashes, hashesOnly, pageSize, legacy, beta3Encoding, backward, maxPages, json,
         };
         network.AddTo(command);
 
@@ -52,10 +63,27 @@ internal static class QueryCommand
                 PageSize = parse.GetValue(pageSize),
             };
             query.Validate();
-            bool useLegacy = parse.GetValue(legacy);
-            if (useLegacy && (query.PubsubTopic is null || !query.IncludeData || query.MessageHashes.Count > 0))
+            // A bare --legacy keeps its original meaning, beta4.
+            string? legacyVersion = parse.GetResult(legacy) is null ? null : parse.GetValue(legacy) ?? "beta4";
+            if (legacyVersion is not null && (query.PubsubTopic is null || !query.IncludeData || query.MessageHashes.Count > 0))
             {
                 throw new ArgumentException("--legacy needs --pubsub-topic and cannot be combined with --hashes-only or --hash.");
+            }
+
+            Beta3Encoding? pinned = parse.GetValue(beta3Encoding) switch
+            {
+                "v0.3-v0.4" => Beta3Encoding.Nwaku03To04,
+                "v0.5-v0.7" => Beta3Encoding.Nwaku05To07,
+                _ => null,
+            };
+            if (legacyVersion != "beta3" && parse.GetResult(beta3Encoding) is { Implicit: false })
+            {
+                throw new ArgumentException("--beta3-encoding applies only with --legacy beta3.");
+            }
+
+            if (legacyVersion == "beta3" && (query.TimeStart is null) != (query.TimeEnd is null))
+            {
+                throw new ArgumentException("--legacy beta3 needs both --from and --to or neither: nwaku v0.4 ignores a time filter with one bound.");
             }
             var clientOptions = network.Client(parse, parse.GetValue(maxPages));
             using var identity = Identity.CreateSecp256k1();
@@ -71,16 +99,38 @@ internal static class QueryCommand
                 return ExitCodes.CouldNotRun;
             }
 
-            Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> pages = useLegacy
+            if (legacyVersion == "beta3")
+            {
+                var beta3 = new Beta3StoreClient(connection, pinned, clientOptions);
+                var verdict = new Beta3EncodingVerdict(pinned, pinned is null ? Beta3EncodingSource.Undetermined : Beta3EncodingSource.Pinned, null, "No page was received.");
+                async IAsyncEnumerable<StorePage> Beta3Pages(StoreQuery q, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken c)
+                {
+                    await foreach (var page in beta3.QueryPagesAsync(q, c).ConfigureAwait(false))
+                    {
+                        verdict = page.Encoding;
+                        yield return page.Page;
+                    }
+                }
+
+                return await RunAsync(Beta3Pages, query, parse.GetValue(json), token, Beta3StoreClient.ProtocolId, () => verdict).ConfigureAwait(false);
+            }
+
+            Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> pages = legacyVersion is not null
                 ? new LegacyStoreClient(connection, clientOptions).QueryPagesAsync
                 : new StoreQueryClient(connection, clientOptions).QueryPagesAsync;
-            return await RunAsync(pages, query, parse.GetValue(json), token).ConfigureAwait(false);
+            return await RunAsync(pages, query, parse.GetValue(json), token, legacyVersion is not null ? LegacyStoreClient.ProtocolId : StoreQueryClient.ProtocolId, null).ConfigureAwait(false);
         }, ct));
         return command;
     }
 
     /// <summary>Streams the pages to stdout (text or JSON lines), rejections and the summary to stderr (and to the JSON).</summary>
-    private static async Task<int> RunAsync(Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> queryPages, StoreQuery query, bool json, CancellationToken cancellationToken)
+    /// <param name="queryPages">The client's page stream.</param>
+    /// <param name="query">The query.</param>
+    /// <param name="json">JSON lines instead of text.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <param name="protocol">The protocol ID queried, for the summary.</param>
+    /// <param name="beta3Verdict">With beta3: the encoding verdict as it stands, read when the summary is written.</param>
+    private static async Task<int> RunAsync(Func<StoreQuery, CancellationToken, IAsyncEnumerable<StorePage>> queryPages, StoreQuery query, bool json, CancellationToken cancellationToken, string protocol, Func<Beta3EncodingVerdict>? beta3Verdict)
     {
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
         using var writer = JsonOutput.CreateWriter(stdout);
@@ -148,6 +198,14 @@ internal static class QueryCommand
         {
             writer.WriteStartObject();
             writer.WriteString("type", "summary");
+            writer.WriteString("protocol", protocol);
+            if (beta3Verdict?.Invoke() is { } verdict)
+            {
+                writer.WriteString("beta3_encoding", verdict.Encoding is { } e ? Beta3EncodingVerdict.ReleaseRange(e) : null);
+                writer.WriteString("beta3_encoding_source", JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.Source.ToString()));
+                writer.WriteString("beta3_encoding_explanation", verdict.Explanation);
+            }
+
             writer.WriteBoolean("complete", failure is null);
             writer.WriteNumber("pages", pages);
             writer.WriteNumber("messages", messages);
@@ -170,6 +228,12 @@ internal static class QueryCommand
         }
 
         await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        if (beta3Verdict?.Invoke() is { } settled)
+        {
+            string encoding = settled.Encoding is { } e ? $"{Beta3EncodingVerdict.ReleaseRange(e)} field numbers" : "unknown";
+            await Console.Error.WriteLineAsync($"beta3 encoding: {encoding} ({JsonNamingPolicy.SnakeCaseLower.ConvertName(settled.Source.ToString())}): {settled.Explanation}").ConfigureAwait(false);
+        }
+
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{messages} message(s) in {pages} page(s), {rejected} rejected, {bytes} response bytes{(failure is null ? "" : $"; stopped: {failure.Kind}: {failure.Message}")}")).ConfigureAwait(false);
         if (failure is { Kind: StoreErrorKind.ProtocolNotSupported } && pages == 0)
@@ -206,6 +270,11 @@ internal static class QueryCommand
             if (m.Meta is { } meta)
             {
                 writer.WriteString("meta", Convert.ToBase64String(meta));
+            }
+
+            if (m.LegacyDigest is { } digest)
+            {
+                writer.WriteString("digest", Convert.ToHexStringLower(digest));
             }
         }
 

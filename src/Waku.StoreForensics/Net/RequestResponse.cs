@@ -34,7 +34,7 @@ internal static class RequestResponse
     /// <param name="fail">Builds the caller's exception for a failure (kind, message, cause).</param>
     /// <param name="fromLibp2p">Builds the caller's exception for a transport error (protocol not supported, too large, …).</param>
     /// <param name="cancellationToken">Cancels the exchange (rethrown as is, not as a timeout).</param>
-    public static async Task<(T Response, int Size)> ExchangeAsync<T>(
+    public static Task<(T Response, int Size)> ExchangeAsync<T>(
         Func<CancellationToken, Task<Stream>> openStream,
         IMessage request,
         MessageParser<T> parser,
@@ -43,7 +43,21 @@ internal static class RequestResponse
         Func<ExchangeFailure, string, Exception?, Exception> fail,
         Func<Libp2pException, Exception> fromLibp2p,
         CancellationToken cancellationToken)
-        where T : IMessage<T>
+        where T : IMessage<T> =>
+        ExchangeAsync(openStream, request, parser.ParseFrom, typeof(T).Name, maxResponseBytes, requestTimeout, fail, fromLibp2p, cancellationToken);
+
+    /// <summary>The same exchange for a protocol whose response has more than one possible schema (beta3's two
+    /// encodings): <paramref name="decode"/> gets the raw frame and may throw <see cref="InvalidProtocolBufferException"/>.</summary>
+    public static async Task<(T Response, int Size)> ExchangeAsync<T>(
+        Func<CancellationToken, Task<Stream>> openStream,
+        IMessage request,
+        Func<byte[], T> decode,
+        string responseName,
+        int maxResponseBytes,
+        TimeSpan requestTimeout,
+        Func<ExchangeFailure, string, Exception?, Exception> fail,
+        Func<Libp2pException, Exception> fromLibp2p,
+        CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(requestTimeout);
@@ -61,11 +75,11 @@ internal static class RequestResponse
                 ?? throw fail(ExchangeFailure.NoAnswer, "The node closed the stream without answering.", null);
             try
             {
-                return (parser.ParseFrom(bytes), bytes.Length);
+                return (decode(bytes), bytes.Length);
             }
             catch (InvalidProtocolBufferException e)
             {
-                throw fail(ExchangeFailure.Malformed, $"The response ({bytes.Length} bytes) is not a {typeof(T).Name}: {e.Message}", e);
+                throw fail(ExchangeFailure.Malformed, $"The response ({bytes.Length} bytes) is not a {responseName}: {e.Message}", e);
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Google.Protobuf;
 using Waku.StoreForensics.Net;
 using Waku.StoreForensics.Schema;
@@ -64,44 +63,21 @@ public sealed class LegacyStoreClient
             throw new ArgumentException("The legacy store has no hash-only queries and no lookup by hash (store v3 has).", nameof(query));
         }
 
-        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (Options.TotalTimeout != Timeout.InfiniteTimeSpan)
-        {
-            total.CancelAfter(Options.TotalTimeout);
-        }
+        using var budget = new PaginationBudget(Options, cancellationToken);
 
         var seen = new HashSet<MessageHashKey>();
         var cursors = new HashSet<string>(StringComparer.Ordinal);
         Index? cursor = null;
-        long received = 0;
         for (int number = 1; ; number++)
         {
-            if (number > Options.MaxPages)
+            var (response, size) = await budget.FetchAsync(number, async ct =>
             {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node still had a next page after {Options.MaxPages} pages (MaxPages).");
-            }
+                var rpc = BuildRequest(query, cursor);
+                var (reply, bytes) = await SendAsync(rpc, ct).ConfigureAwait(false);
+                return (CheckResponse(reply, rpc.RequestId), bytes);
+            }).ConfigureAwait(false);
 
-            HistoryResponse response;
-            int size;
-            try
-            {
-                (response, size) = await StoreRetry.RunAsync(async ct =>
-                {
-                    var rpc = BuildRequest(query, cursor);
-                    var (reply, bytes) = await SendAsync(rpc, ct).ConfigureAwait(false);
-                    return (CheckResponse(reply, rpc.RequestId), bytes);
-                }, Options, total.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && total.IsCancellationRequested)
-            {
-                throw new StoreException(StoreErrorKind.Timeout, $"The query did not finish within {Options.TotalTimeout} (TotalTimeout); {number - 1} page(s) received.", innerException: e);
-            }
-
-            received += response.Messages.Count;
-            if (received > Options.MaxMessages)
-            {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node sent more than {Options.MaxMessages} messages (MaxMessages).");
-            }
+            budget.Count(response.Messages.Count);
 
             Index? next = response.PagingInfo?.Cursor;
             if (next is not null && (!next.HasDigest || next.Digest.Length != NwakuMessageKeys.KeyLength))
@@ -178,54 +154,15 @@ public sealed class LegacyStoreClient
 
     private static StorePage CheckPage(StoreQuery query, int number, HistoryResponse response, Index? next, int size, HashSet<MessageHashKey> seen)
     {
-        var messages = new List<StoreMessage>(response.Messages.Count);
-        var rejected = new List<RejectedMessage>();
-        byte[] pubsub = Encoding.UTF8.GetBytes(query.PubsubTopic!);
-        // The cursor is the Index of the last message returned in the direction of travel; pages are ascending.
-        int boundary = query.Forward ? response.Messages.Count - 1 : 0;
-        for (int i = 0; i < response.Messages.Count; i++)
+        var entries = response.Messages.Select(m =>
         {
-            var m = response.Messages[i];
-            byte[] content = Encoding.UTF8.GetBytes(m.ContentTopic);
-            byte[] meta = m.HasMeta ? m.Meta.ToByteArray() : [];
             long timestamp = m.HasTimestamp ? m.Timestamp : 0;
-            var hash = NwakuMessageKeys.ComputeMessageHash(pubsub, m.Payload.Span, content, meta, timestamp);
-            string hex = Convert.ToHexStringLower(hash);
-            RejectedMessage Reject(MessageRejection reason, string detail, string? claimed = null) => new(number, reason, claimed ?? "", hex, detail);
-
-            if (i == boundary && next is not null)
-            {
-                var digest = NwakuMessageKeys.ComputeDigest(content, m.Payload.Span);
-                if (!next.Digest.Span.SequenceEqual(digest))
-                {
-                    rejected.Add(Reject(MessageRejection.HashMismatch, "The cursor's digest differs from SHA-256(content topic ‖ payload) of the page's boundary message.", Convert.ToHexStringLower(next.Digest.Span)));
-                    continue;
-                }
-            }
-
-            if (query.ContentTopics.Count > 0 && !query.ContentTopics.Contains(m.ContentTopic, StringComparer.Ordinal))
-            {
-                rejected.Add(Reject(MessageRejection.OutsideQuery, $"Content topic '{StoreQueryClient.Truncate(m.ContentTopic)}' was not queried."));
-                continue;
-            }
-
             // The legacy time filter applies to storedAt, which is the message timestamp when it has one.
-            if (timestamp > 0 && ((query.TimeStart is { } start && timestamp < start) || (query.TimeEnd is { } end && timestamp > end)))
-            {
-                rejected.Add(Reject(MessageRejection.OutsideQuery, $"Timestamp {timestamp} is outside the queried range."));
-                continue;
-            }
-
-            if (!seen.Add(MessageHashKey.From(hash)))
-            {
-                rejected.Add(Reject(MessageRejection.Duplicate, "The same message arrived earlier in this query."));
-                continue;
-            }
-
-            messages.Add(new StoreMessage(hash, query.PubsubTopic, true, m.ContentTopic, m.Payload.ToByteArray(), m.Version, timestamp, m.HasMeta ? meta : null));
-        }
-
-        return new StorePage(number, messages, rejected, next?.Digest.ToByteArray(), size);
+            bool outside = timestamp > 0 && ((query.TimeStart is { } start && timestamp < start) || (query.TimeEnd is { } end && timestamp > end));
+            return new LegacyEntry(m.ContentTopic, m.Payload.Memory, m.Version, timestamp, m.HasMeta ? m.Meta.ToByteArray() : null, null, outside);
+        }).ToList();
+        byte[]? cursor = next?.Digest.ToByteArray();
+        return LegacyPageChecker.Check(query, number, entries, cursor, cursor, size, seen);
     }
 
     private Task<(HistoryRPC Reply, int Size)> SendAsync(HistoryRPC request, CancellationToken cancellationToken) =>

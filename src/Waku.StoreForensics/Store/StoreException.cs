@@ -50,6 +50,14 @@ public enum StoreErrorKind
     /// <summary>Pagination went on past <see cref="StoreClientOptions.MaxPages"/> or
     /// <see cref="StoreClientOptions.MaxMessages"/>, or the node repeated a cursor.</summary>
     PaginationLimit,
+
+    /// <summary>Legacy store beta3: the response is in the other of its two encodings than the one pinned
+    /// (see <see cref="Beta3Encoding"/>), or changed encoding mid-query.</summary>
+    EncodingMismatch,
+
+    /// <summary>Legacy store beta3: the response reads validly, and differently, in both encodings, so which one the
+    /// node speaks cannot be told from it; pin one (see <see cref="Beta3Encoding"/>).</summary>
+    EncodingAmbiguous,
 }
 
 /// <summary>

@@ -25,6 +25,10 @@ public sealed record StoreMessage(
 {
     /// <summary>The hash as lower-case hex.</summary>
     public string MessageHashHex => Convert.ToHexStringLower(MessageHash);
+
+    /// <summary>For a message from a legacy store (beta3, beta4): its Index digest SHA-256(content topic ‖ payload),
+    /// recomputed here; the key (<c>id</c>) of nwaku v0.4's Message table. Null for store v3.</summary>
+    public byte[]? LegacyDigest { get; init; }
 }
 
 /// <summary>Why a received message was not accepted.</summary>
@@ -47,6 +51,10 @@ public enum MessageRejection
 
     /// <summary>The same hash arrived earlier in this query.</summary>
     Duplicate,
+
+    /// <summary>A field holds a value no node could have stored (e.g. a beta3 timestamp that is not a finite,
+    /// non-negative number of seconds), or the content topic is empty.</summary>
+    MalformedMessage,
 }
 
 /// <summary>A received message that was rejected and is never returned as valid.</summary>

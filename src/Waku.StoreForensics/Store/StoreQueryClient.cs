@@ -54,46 +54,23 @@ public sealed class StoreQueryClient
     {
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
-        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (Options.TotalTimeout != Timeout.InfiniteTimeSpan)
-        {
-            total.CancelAfter(Options.TotalTimeout);
-        }
+        using var budget = new PaginationBudget(Options, cancellationToken);
 
         var checker = new StoreMessageChecker(query);
         var cursors = new HashSet<MessageHashKey>();
         byte[]? cursor = null;
-        long received = 0;
         for (int number = 1; ; number++)
         {
-            if (number > Options.MaxPages)
+            var (response, size) = await budget.FetchAsync(number, async ct =>
             {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node still had a next page after {Options.MaxPages} pages (MaxPages).");
-            }
-
-            StoreQueryResponse response;
-            int size;
-            try
-            {
-                (response, size) = await StoreRetry.RunAsync(async ct =>
-                {
-                    var request = BuildRequest(query, cursor);
-                    var answer = await SendAsync(request, ct).ConfigureAwait(false);
-                    CheckStatus(answer.Response, request.RequestId);
-                    return answer;
-                }, Options, total.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && total.IsCancellationRequested)
-            {
-                throw new StoreException(StoreErrorKind.Timeout, $"The query did not finish within {Options.TotalTimeout} (TotalTimeout); {number - 1} page(s) received.", innerException: e);
-            }
+                var request = BuildRequest(query, cursor);
+                var answer = await SendAsync(request, ct).ConfigureAwait(false);
+                CheckStatus(answer.Response, request.RequestId);
+                return answer;
+            }).ConfigureAwait(false);
 
             var page = checker.Check(number, response, size);
-            received += response.Messages.Count;
-            if (received > Options.MaxMessages)
-            {
-                throw new StoreException(StoreErrorKind.PaginationLimit, $"The node sent more than {Options.MaxMessages} messages (MaxMessages).");
-            }
+            budget.Count(response.Messages.Count);
 
             if (page.NextCursor is { } next && !cursors.Add(MessageHashKey.From(next)))
             {

@@ -25,6 +25,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { EnrCreator, EnrDecoder } from '@waku/enr'
 // @waku/enr 0.0.33 leaves its encoder out of the package's exports map; load the module file itself.
 import { EnrEncoder } from './node_modules/@waku/enr/dist/encoder.js'
+import { varint, readVarint, frame, readFrame, sleep, peerNodeOptions } from '../js-peer-common.mjs'
 
 const PX = '/vac/waku/peer-exchange/2.0.0-alpha1'
 const config = JSON.parse(process.argv[2] ?? '{}')
@@ -32,25 +33,9 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 const hex = (b) => Buffer.from(b).toString('hex')
 
 // ---- protobuf, by hand ----
-function varint (n) {
-  let v = BigInt(n); const b = []
-  do { let byte = Number(v & 0x7fn); v >>= 7n; if (v > 0n) byte |= 0x80; b.push(byte) } while (v > 0n)
-  return Buffer.from(b)
-}
 const tag = (field, wire) => varint((field << 3) | wire)
 const fBytes = (field, b) => Buffer.concat([tag(field, 2), varint(b.length), Buffer.from(b)])
 const fVarint = (field, v) => Buffer.concat([tag(field, 0), varint(v)])
-const frame = (body) => Buffer.concat([varint(body.length), body])
-
-function readVarint (buf, pos) {
-  let result = 0n; let shift = 0n
-  for (;;) {
-    if (pos >= buf.length) throw new Error('truncated varint')
-    const b = buf[pos++]; result |= BigInt(b & 0x7f) << shift; shift += 7n
-    if ((b & 0x80) === 0) return [result, pos]
-    if (shift > 63n) throw new Error('varint too long')
-  }
-}
 
 // PeerExchangeRPC{query(1){num_peers(1)}}
 function decodeNumPeers (buf) {
@@ -119,32 +104,12 @@ for (let i = 0; i < count; i++) {
 }
 
 const privateKey = await generateKeyPair('secp256k1')
-const node = await createLibp2p({
-  privateKey,
-  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-  transports: [tcp()],
-  connectionEncrypters: [noise()],
-  streamMuxers: [yamux(), mplex()],
-  services: { identify: identify({ timeout: 10000 }), ping: ping() },
-  connectionManager: { inboundConnectionThreshold: 10000, maxIncomingPendingConnections: 1000, maxConnections: 1000 }
-})
-
-async function readFrame (source) {
-  let buf = Buffer.alloc(0)
-  for await (const chunk of source) {
-    buf = Buffer.concat([buf, chunk.subarray()])
-    try {
-      const [len, pos] = readVarint(buf, 0)
-      if (buf.length >= pos + Number(len)) return buf.subarray(pos, pos + Number(len))
-    } catch (e) { if (!/truncated/.test(e.message)) throw e }
-  }
-  throw new Error('stream ended before a whole request')
-}
-
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
+const node = await createLibp2p(peerNodeOptions({ tcp, noise, yamux, mplex, identify, ping }, privateKey))
 
 await node.handle(PX, async ({ stream }) => {
-  const numPeers = decodeNumPeers(await readFrame(stream.source))
+  const body = await readFrame(stream.source)
+  if (body === null) return
+  const numPeers = decodeNumPeers(body)
   out({ event: 'request', numPeers })
   const served = records.slice(0, numPeers ?? records.length)
   switch (config.fault) {

@@ -4,7 +4,7 @@
 // (SHA-256 of pubsubTopic ‖ payload ‖ contentTopic ‖ meta ‖ uint64-BE timestamp).
 //
 // One JSON argument configures it:
-//   {"messages": "<path to JSON file>", "fault": null | "garbage" | "reset" | "slow" | "oversize" | "wrong-hash" |
+//   {"messages": "<path to JSON file>", "fault": null | "garbage" | "reset" | "slow" | "oversize" | "lying-length" | "wrong-hash" |
 //    "endless" | "status" | "bad-cursor-digest", "faultPage": 2 (first faulty request), "faultCount": n (how many,
 //    default all), "delayMs": 5000, "wrongHashes": [indices], "status": 429,
 //    "clusterId": 1 (answered on /vac/waku/metadata/1.0.0 with the shards of the served rs topics), "metadata": false
@@ -24,33 +24,19 @@ import { mplex } from '@libp2p/mplex'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { varint, readVarint, frame, readFrame, peerNodeOptions, sendWithFaults } from '../js-peer-common.mjs'
 
 const STORE_V3 = '/vac/waku/store-query/3.0.0'
 const config = JSON.parse(process.argv[2] ?? '{}')
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 
 // ---- protobuf, by hand ----
-function varint (n) {
-  let v = BigInt(n); const b = []
-  do { let byte = Number(v & 0x7fn); v >>= 7n; if (v > 0n) byte |= 0x80; b.push(byte) } while (v > 0n)
-  return Buffer.from(b)
-}
 const zigzag = (n) => { const v = BigInt(n); return v >= 0n ? v << 1n : ((-v) << 1n) - 1n }
 const unzigzag = (v) => (v & 1n) ? -((v + 1n) >> 1n) : v >> 1n
 const tag = (field, wire) => varint((field << 3) | wire)
 const fBytes = (field, b) => Buffer.concat([tag(field, 2), varint(b.length), Buffer.from(b)])
 const fString = (field, s) => fBytes(field, Buffer.from(s, 'utf8'))
 const fVarint = (field, v) => Buffer.concat([tag(field, 0), varint(v)])
-
-function readVarint (buf, pos) {
-  let result = 0n; let shift = 0n
-  for (;;) {
-    if (pos >= buf.length) throw new Error('truncated varint')
-    const b = buf[pos++]; result |= BigInt(b & 0x7f) << shift; shift += 7n
-    if ((b & 0x80) === 0) return [result, pos]
-    if (shift > 63n) throw new Error('varint too long')
-  }
-}
 
 function decodeFields (buf) {
   const fields = []; let pos = 0
@@ -103,8 +89,6 @@ function encodeResponse ({ requestId, status, desc, entries = [], cursor, includ
   if (cursor) parts.push(fBytes(51, cursor))
   return Buffer.concat(parts)
 }
-
-const frame = (body) => Buffer.concat([varint(body.length), body])
 
 // ---- the store ----
 function messageHash (m) {
@@ -169,68 +153,14 @@ function answer (req) {
   return { requestId: req.requestId, status: 200, desc: 'OK', entries: page, cursor: more && boundary ? (boundary.claimedHash ?? boundary.hash) : undefined, includeData: req.includeData === true }
 }
 
-// Reads one length-prefixed request and keeps reading the stream's remainder in the background. Returning from the
-// read early would end the local read side, and the client's close-write arriving after that is a frame for a stream
-// mplex no longer knows: js-libp2p's mplex drops the whole connection after 5 such frames a second, which js-waku's
-// store client (mplex only, one stream per page) reaches on a fast multi-page query.
-async function readFrame (source) {
-  const it = source[Symbol.asyncIterator]()
-  let buf = Buffer.alloc(0)
-  for (;;) {
-    const { value, done } = await it.next()
-    if (done) break
-    buf = Buffer.concat([buf, value.subarray()])
-    try {
-      const [len, pos] = readVarint(buf, 0)
-      if (buf.length >= pos + Number(len)) {
-        void (async () => { try { while (!(await it.next()).done) { } } catch { } })()
-        return buf.subarray(pos, pos + Number(len))
-      }
-    } catch (e) { if (!/truncated/.test(e.message)) throw e }
-  }
-  // js-waku's StreamManager opens streams ahead of use and may close them unused: no bytes at all is no request.
-  if (buf.length === 0) return null
-  throw new Error('stream ended before a whole request')
-}
-
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
 let requests = 0
 const faultPage = config.faultPage ?? 2
 const isFaulty = (n) => n >= faultPage && n < faultPage + (config.faultCount ?? Infinity)
 
-const node = await createLibp2p({
-  privateKey: await generateKeyPair(config.key === 'secp256k1' ? 'secp256k1' : 'Ed25519'),
-  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-  transports: [tcp()],
-  connectionEncrypters: [noise()],
-  streamMuxers: [yamux(), mplex()],
-  services: { identify: identify({ timeout: 10000 }), ping: ping() },
-  connectionManager: { inboundConnectionThreshold: 10000, maxIncomingPendingConnections: 1000, maxConnections: 1000 }
-})
+const node = await createLibp2p(peerNodeOptions({ tcp, noise, yamux, mplex, identify, ping }, await generateKeyPair(config.key === 'secp256k1' ? 'secp256k1' : 'Ed25519')))
 
-// Sends one response body, applying the configured fault from request number faultPage on.
-async function sendWithFaults (stream, n, body) {
-  const faulty = isFaulty(n)
-  if (faulty && config.fault === 'garbage') {
-    await stream.sink([frame(Buffer.from([0x07, 0x01, 0x02, 0xff, 0xff]))]); return
-  }
-  if (faulty && config.fault === 'oversize') {
-    // Announce 64 MiB, send 64 KiB of it, then keep the stream open.
-    await stream.sink((async function * () { yield varint(64 * 1024 * 1024); yield Buffer.alloc(64 * 1024); await sleep(30000) })()).catch(() => {}); return
-  }
-  if (faulty && config.fault === 'slow') await sleep(config.delayMs ?? 5000)
-  const bytes = frame(body)
-  if (faulty && config.fault === 'reset') {
-    // Half the page, then abort: the client sees a reset mid-page.
-    const done = stream.sink((async function * () {
-      yield bytes.subarray(0, Math.floor(bytes.length / 2))
-      setTimeout(() => stream.abort(new Error('test reset mid-page')), 50)
-      await new Promise(() => {})
-    })()).catch(() => {})
-    await Promise.race([done, sleep(1000)]); return
-  }
-  await stream.sink([bytes])
-}
+// The configured fault applies from request number faultPage on.
+const send = (stream, n, body) => sendWithFaults(stream, body, isFaulty(n) ? config.fault : null, config.delayMs)
 
 if (!config.legacyOnly) await node.handle(STORE_V3, async ({ stream }) => {
   const body = await readFrame(stream.source)
@@ -244,7 +174,7 @@ if (!config.legacyOnly) await node.handle(STORE_V3, async ({ stream }) => {
     // Never ends: every page, valid or empty, names a fresh cursor.
     response.cursor = randomBytes(32)
   }
-  await sendWithFaults(stream, n, encodeResponse(response))
+  await send(stream, n, encodeResponse(response))
 }, { maxInboundStreams: 512, maxOutboundStreams: 512 })
 
 // ---- legacy store v2 beta4 (§5.4), nwaku v0.14+ semantics ----
@@ -332,7 +262,7 @@ await node.handle(STORE_V2, async ({ stream }) => {
   const rpc = decodeHistoryRpc(body)
   const c = rpc.cursor
   out({ event: 'request', protocol: STORE_V2, n, requestId: rpc.requestId ?? null, pubsubTopic: rpc.pubsubTopic ?? null, contentTopics: rpc.contentTopics, pageSize: rpc.pageSize ?? null, direction: rpc.direction ?? null, startTime: rpc.startTime?.toString() ?? null, endTime: rpc.endTime?.toString() ?? null, cursor: c ? { digest: c.digest?.toString('hex') ?? null, receiverTime: c.receiverTime?.toString() ?? null, senderTime: c.senderTime?.toString() ?? null, pubsubTopic: c.pubsubTopic ?? null } : null })
-  await sendWithFaults(stream, n, encodeHistoryRpc(rpc.requestId ?? '', answerV2(rpc, n)))
+  await send(stream, n, encodeHistoryRpc(rpc.requestId ?? '', answerV2(rpc, n)))
 }, { maxInboundStreams: 512, maxOutboundStreams: 512 })
 
 // ---- metadata (/vac/waku/metadata/1.0.0, §6) ----

@@ -80,6 +80,7 @@ public static class NodeProbe
             string legacyTopic = metadata is { } m ? $"/waku/2/rs/{m.ClusterId}/0" : "/waku/2/default-waku/proto";
             var (legacyAnswered, legacyMessages, legacyError) = await TryStoreAsync(info.Protocols, Store.LegacyStoreClient.ProtocolId,
                 () => new Store.LegacyStoreClient(connection, storeOptions).QueryPagesAsync(new Store.StoreQuery { PubsubTopic = legacyTopic, PageSize = 1 }, cancellationToken)).ConfigureAwait(false);
+            var beta3 = await TryBeta3Async(info.Protocols, connection, storeOptions, cancellationToken).ConfigureAwait(false);
             var report = new ProbeReport
             {
                 Address = address.ToString(),
@@ -103,6 +104,13 @@ public static class NodeProbe
                 StoreLegacyPubsubTopic = legacyAnswered is null ? null : legacyTopic,
                 StoreLegacyFirstPageCount = legacyMessages,
                 StoreLegacyError = legacyError,
+                StoreBeta3Answered = beta3.Answered,
+                StoreBeta3PubsubTopic = beta3.Answered is null ? null : Beta3DefaultTopic,
+                StoreBeta3FirstPageCount = beta3.Count,
+                StoreBeta3Encoding = beta3.Verdict?.Encoding is { } encoding ? Store.Beta3EncodingVerdict.ReleaseRange(encoding) : null,
+                StoreBeta3EncodingSource = beta3.Verdict?.Source,
+                StoreBeta3Verdict = beta3.Verdict is { } v ? DescribeBeta3(v) : null,
+                StoreBeta3Error = beta3.Error,
                 Verdicts = Judge(info.Protocols, expectedClients),
             };
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -132,6 +140,46 @@ public static class NodeProbe
             return (false, null, $"{e.Kind}: {e.Message}");
         }
     }
+
+    /// <summary>The default pubsub topic of 2021, when beta3 was spoken (nwaku v0.3–v0.7, js-waku 0.3–0.12).</summary>
+    private const string Beta3DefaultTopic = "/waku/2/default-waku/proto";
+
+    /// <summary>When the node advertises beta3, the first page of a one-message query with the encoding detected.</summary>
+    private static async Task<(bool? Answered, int? Count, Store.Beta3EncodingVerdict? Verdict, string? Error)> TryBeta3Async(
+        IReadOnlyCollection<string> protocols, Libp2pConnection connection, Store.StoreClientOptions options, CancellationToken cancellationToken)
+    {
+        if (!protocols.Contains(Store.Beta3StoreClient.ProtocolId))
+        {
+            return (null, null, null, null);
+        }
+
+        try
+        {
+            var client = new Store.Beta3StoreClient(connection, encoding: null, options);
+            await foreach (var page in client.QueryPagesAsync(new Store.StoreQuery { PubsubTopic = Beta3DefaultTopic, PageSize = 1 }, cancellationToken).ConfigureAwait(false))
+            {
+                return (true, page.Page.Messages.Count + page.Page.Rejected.Count, page.Encoding, null);
+            }
+
+            return (true, 0, null, null);
+        }
+        catch (Store.StoreException e)
+        {
+            return (false, null, null, $"{e.Kind}: {e.Message}");
+        }
+    }
+
+    /// <summary>The July 2021 question in one sentence. What a client of the other encoding does was observed with
+    /// js-waku 0.3.0's and 0.12.2's own generated decoders (tests/interop/js-waku-beta3): they throw on a page with
+    /// messages and see an empty one as empty, so nothing is read either way.</summary>
+    private static string DescribeBeta3(Store.Beta3EncodingVerdict verdict) => verdict.Encoding switch
+    {
+        Store.Beta3Encoding.Nwaku05To07 =>
+            "This node speaks beta3 with v0.5-v0.7 field numbers (nwaku v0.5+, js-waku 0.12.2): a v0.3/v0.4 client (js-waku 0.3.0) cannot read its answers (they fail to decode, or look empty).",
+        Store.Beta3Encoding.Nwaku03To04 =>
+            "This node speaks beta3 with v0.3-v0.4 field numbers (nwaku v0.3-v0.4, js-waku 0.3.0): a v0.5-v0.7 client (js-waku 0.12.2) cannot read its answers (they fail to decode, or look empty).",
+        _ => "This node answers beta3, but its answer reads the same in both encodings (e.g. an empty page), so which field numbers it uses is unknown.",
+    };
 
     /// <summary>Judges a protocol list against every known client.</summary>
     public static IReadOnlyList<CompatibilityVerdict> Judge(IReadOnlyCollection<string> protocols, IReadOnlyCollection<string> expectedClients)

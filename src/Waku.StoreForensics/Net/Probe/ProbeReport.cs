@@ -100,6 +100,31 @@ public sealed record ProbeReport
     /// <summary>Why the legacy store query failed, when it did.</summary>
     public string? StoreLegacyError { get; init; }
 
+    /// <summary>When the node advertises <c>/vac/waku/store/2.0.0-beta3</c> (nwaku v0.3–v0.7): true when a query of one
+    /// message on <see cref="StoreBeta3PubsubTopic"/>, its encoding detected from the answer, was answered without error,
+    /// false when it failed; null when not advertised.</summary>
+    public bool? StoreBeta3Answered { get; init; }
+
+    /// <summary>The pubsub topic the beta3 query asked for: the 2021 default topic <c>/waku/2/default-waku/proto</c>.</summary>
+    public string? StoreBeta3PubsubTopic { get; init; }
+
+    /// <summary>Messages on that first beta3 page (0 or 1).</summary>
+    public int? StoreBeta3FirstPageCount { get; init; }
+
+    /// <summary>The field numbers the node answered in, <c>v0.3-v0.4</c> or <c>v0.5-v0.7</c>; null when its answer
+    /// read the same both ways or the query failed.</summary>
+    public string? StoreBeta3Encoding { get; init; }
+
+    /// <summary>How <see cref="StoreBeta3Encoding"/> was settled: <c>Detected</c>, or <c>Undetermined</c> when the answer
+    /// told the encodings apart in nothing.</summary>
+    public Store.Beta3EncodingSource? StoreBeta3EncodingSource { get; init; }
+
+    /// <summary>One sentence for the report: which clients of 2021 can read this node's beta3 answers, and why.</summary>
+    public string? StoreBeta3Verdict { get; init; }
+
+    /// <summary>Why the beta3 query failed, when it did.</summary>
+    public string? StoreBeta3Error { get; init; }
+
     /// <summary>One verdict per known client.</summary>
     public IReadOnlyList<CompatibilityVerdict> Verdicts { get; init; } = [];
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Waku.StoreForensics.Net;
-using Waku.StoreForensics.Net.Crypto;
 using Waku.StoreForensics.Net.Multiformats;
 using Waku.StoreForensics.Schema;
 using Waku.StoreForensics.Tests.Net.Interop;
@@ -28,25 +27,20 @@ internal sealed class JsStorePeer : IAsyncDisposable
     public static readonly string[] ContentTopics = ["/app/1/chat/proto", "/app/1/status/proto", "/other/2/x/json"];
     public const long BaseTime = 1_732_000_000_000_000_000;
 
-    private static readonly string Folder = JsPeer.FindDirectory("js-store", "store-peer.mjs");
-    private readonly string _file;
+    private readonly JsServingPeer _peer;
 
-    private JsStorePeer(JsPeer js, Libp2pHost host, Libp2pConnection connection, Multiaddress address, string file)
+    private JsStorePeer(JsServingPeer peer)
     {
-        Js = js;
-        Host = host;
-        Connection = connection;
-        Address = address;
-        _file = file;
+        _peer = peer;
     }
 
-    public JsPeer Js { get; }
+    public JsPeer Js => _peer.Js;
 
-    public Libp2pHost Host { get; }
+    public Libp2pHost Host => _peer.Host;
 
-    public Libp2pConnection Connection { get; }
+    public Libp2pConnection Connection => _peer.Connection;
 
-    public Multiaddress Address { get; }
+    public Multiaddress Address => _peer.Address;
 
     /// <summary><paramref name="count"/> messages over two pubsub and three content topics; some share a
     /// timestamp (order then by hash), some have meta, some an empty payload or zero timestamp.</summary>
@@ -72,10 +66,8 @@ internal sealed class JsStorePeer : IAsyncDisposable
     public static List<ServedMessage> InLegacyOrder(IEnumerable<ServedMessage> messages) =>
         messages.OrderBy(m => m.Timestamp).ThenBy(m => Convert.ToHexStringLower(m.Digest), StringComparer.Ordinal).ToList();
 
-    public static async Task<JsStorePeer> StartAsync(IReadOnlyList<ServedMessage> messages, object? extra = null)
-    {
-        string file = Path.Combine(Path.GetTempPath(), $"js-store-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(messages.Select(m => new
+    public static async Task<JsStorePeer> StartAsync(IReadOnlyList<ServedMessage> messages, object? extra = null) =>
+        new(await JsServingPeer.StartAsync("js-store", "store-peer.mjs", messages.Select(m => new
         {
             pubsubTopic = m.PubsubTopic,
             contentTopic = m.ContentTopic,
@@ -83,51 +75,10 @@ internal sealed class JsStorePeer : IAsyncDisposable
             version = m.Version,
             timestamp = m.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture),
             meta = m.Meta is null ? null : Convert.ToBase64String(m.Meta),
-        })));
-        var config = new Dictionary<string, object?> { ["messages"] = file };
-        if (extra is not null)
-        {
-            foreach (var p in extra.GetType().GetProperties())
-            {
-                config[p.Name] = p.GetValue(extra);
-            }
-        }
-
-        var js = await JsPeer.StartAsync(Folder, "store-peer.mjs", config);
-        try
-        {
-            var listening = await js.WaitForAsync("listening", TimeSpan.FromSeconds(8));
-            Assert.Equal(messages.Count, listening.GetProperty("messages").GetInt32());
-            var address = Multiaddress.Parse(listening.GetProperty("addrs")[0].GetString()!);
-            var host = new Libp2pHost(new Libp2pHostOptions(Identity.CreateEd25519()));
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var connection = await host.DialAsync(address, cts.Token);
-            return new JsStorePeer(js, host, connection, address, file);
-        }
-        catch
-        {
-            await js.DisposeAsync();
-            File.Delete(file);
-            throw;
-        }
-    }
+        }), messages.Count, [], extra));
 
     /// <summary>Requests the peer logged so far (its "request" events), waiting briefly for <paramref name="count"/>.</summary>
-    public async Task<List<JsonElement>> RequestsAsync(int count)
-    {
-        var list = new List<JsonElement>();
-        for (int i = 0; i < count; i++)
-        {
-            list.Add(await Js.WaitForAsync("request", TimeSpan.FromSeconds(3)));
-        }
+    public Task<List<JsonElement>> RequestsAsync(int count) => _peer.RequestsAsync(count);
 
-        return list;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Js.DisposeAsync();
-        File.Delete(_file);
-    }
+    public ValueTask DisposeAsync() => _peer.DisposeAsync();
 }
