@@ -14,14 +14,6 @@ namespace Waku.StoreForensics.Cli.Commands;
 /// <summary><c>probe &lt;multiaddr&gt;</c>: dial a node, identify, ping, and judge it against known clients.</summary>
 public static class ProbeCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
@@ -88,7 +80,7 @@ public static class ProbeCommand
                 return ExitCodes.Cancelled;
             }
 
-            await Console.Out.WriteAsync(parse.GetValue(json) ? JsonSerializer.Serialize(report, Json) + Environment.NewLine : Render(report)).ConfigureAwait(false);
+            await Console.Out.WriteAsync(parse.GetValue(json) ? JsonSerializer.Serialize(report, JsonOutput.Options) + Environment.NewLine : Render(report)).ConfigureAwait(false);
             if (!report.Connected)
             {
                 await Console.Error.WriteLineAsync($"probe failed: {report.FailureReason}: {report.FailureMessage}").ConfigureAwait(false);

@@ -25,12 +25,12 @@ public class JsBeta3CliTests
 
         Assert.True(run.ExitCode == ExitCodes.Healthy, run.Stderr + run.Stdout);
         var report = JsonDocument.Parse(run.Stdout).RootElement;
-        Assert.True(report.GetProperty("storeBeta3Answered").GetBoolean());
-        Assert.Equal(JsBeta3StorePeer.DefaultTopic, report.GetProperty("storeBeta3PubsubTopic").GetString());
-        Assert.Equal(1, report.GetProperty("storeBeta3FirstPageCount").GetInt32());
-        Assert.Equal(range, report.GetProperty("storeBeta3Encoding").GetString());
-        Assert.Equal("Detected", report.GetProperty("storeBeta3EncodingSource").GetString());
-        Assert.StartsWith($"This node speaks beta3 with {range} field numbers", report.GetProperty("storeBeta3Verdict").GetString(), StringComparison.Ordinal);
+        Assert.True(report.GetProperty("store_beta3_answered").GetBoolean());
+        Assert.Equal(JsBeta3StorePeer.DefaultTopic, report.GetProperty("store_beta3_pubsub_topic").GetString());
+        Assert.Equal(1, report.GetProperty("store_beta3_first_page_count").GetInt32());
+        Assert.Equal(range, report.GetProperty("store_beta3_encoding").GetString());
+        Assert.Equal("detected", report.GetProperty("store_beta3_encoding_source").GetString());
+        Assert.StartsWith($"This node speaks beta3 with {range} field numbers", report.GetProperty("store_beta3_verdict").GetString(), StringComparison.Ordinal);
         Assert.Contains($"encoding {range} (Detected)", text.Stdout, StringComparison.Ordinal);
     }
 
