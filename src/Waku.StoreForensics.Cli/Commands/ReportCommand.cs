@@ -8,9 +8,9 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var files = new Argument<FileInfo[]>("reports") { Description = "JSON reports written with --json by scan, recover, reseed, reseed-peers and diff (any number, any order).", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<FileInfo[]>("reports") { Description = "JSON reports written with --json by scan, recover, reseed, reseed-peers, diff and probe (any number, any order).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<FileInfo?>("--out") { Description = "Write the Markdown here (through a temporary file and a rename) instead of stdout." };
-        var command = new Command("report", "Write the post-mortem of an incident as Markdown from the JSON reports its response produced: the evidence with SHA-256, what was damaged, what was recovered and what proves it, what was refilled from peers, how the result was checked, and the open items. Exit 0 when written, 2 when a file is missing or not such a report.")
+        var command = new Command("report", "Write the post-mortem of an incident as Markdown from the JSON reports its response produced: the evidence with SHA-256, what was damaged, what was recovered and what proves it, what was refilled from peers, how the result was checked, which clients the probed nodes can serve, and the open items. Exit 0 when written, 2 when a file is missing or not such a report.")
         {
             files, output,
         };

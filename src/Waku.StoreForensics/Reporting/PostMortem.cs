@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Waku.StoreForensics.Comparison;
+using Waku.StoreForensics.Net.Probe;
 using Waku.StoreForensics.PeerExchange;
 using Waku.StoreForensics.Recovery;
 using Waku.StoreForensics.Reseed;
@@ -13,22 +14,22 @@ namespace Waku.StoreForensics.Reporting;
 /// <summary>
 /// Writes the post-mortem of an incident as Markdown from the reports the response produced (<see cref="ReportJson.Read"/>):
 /// the evidence with its hashes, what was damaged, what was recovered and how it is proven, what was refilled from
-/// peers, how the result was checked, and what is still open. Every number comes from a report; nothing is re-measured.
+/// peers, how the result was checked, which clients the probed nodes can serve, and what is still open. Every number comes from a report; nothing is re-measured.
 /// </summary>
 public static class PostMortem
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The Markdown text for <paramref name="reports"/> (any mix and number of the five report types).</summary>
-    /// <exception cref="ArgumentException">An element is not a report of scan, recover, reseed, reseed-peers or diff.</exception>
+    /// <summary>The Markdown text for <paramref name="reports"/> (any mix and number of the six report types).</summary>
+    /// <exception cref="ArgumentException">An element is not a report of scan, recover, reseed, reseed-peers, diff or probe.</exception>
     public static string ToMarkdown(IReadOnlyList<object> reports, DateTimeOffset generatedAt)
     {
         ArgumentNullException.ThrowIfNull(reports);
         foreach (var r in reports)
         {
-            if (r is not (ScanReport or RecoveryReport or ReseedReport or PeerReseedReport or StoreDiffReport))
+            if (r is not (ScanReport or RecoveryReport or ReseedReport or PeerReseedReport or StoreDiffReport or ProbeReport))
             {
-                throw new ArgumentException($"{r?.GetType().Name ?? "null"} is not a report of scan, recover, reseed, reseed-peers or diff.", nameof(reports));
+                throw new ArgumentException($"{r?.GetType().Name ?? "null"} is not a report of scan, recover, reseed, reseed-peers, diff or probe.", nameof(reports));
             }
         }
 
@@ -66,6 +67,12 @@ public static class PostMortem
         foreach (var diff in reports.OfType<StoreDiffReport>())
         {
             Diff(md, diff);
+        }
+
+        var probes = reports.OfType<ProbeReport>().ToList();
+        if (probes.Count > 0)
+        {
+            Probes(md, probes);
         }
 
         OpenItems(md, reports);
@@ -246,6 +253,28 @@ public static class PostMortem
         }
     }
 
+    private static void Probes(StringBuilder md, List<ProbeReport> probes)
+    {
+        md.AppendLine();
+        md.AppendLine("## Nodes probed (probe)");
+        md.AppendLine();
+        md.AppendLine("| node | connected | agent | store v3 | store beta4 | store beta3 | clients that cannot use it |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var p in probes)
+        {
+            static string Store(bool? answered, string? error) => answered switch { true => "answers", false => $"fails ({error})", null => "–" };
+            string beta3 = p.StoreBeta3Answered is true && p.StoreBeta3Encoding is { } encoding ? $"answers, {encoding} encoding" : Store(p.StoreBeta3Answered, p.StoreBeta3Error);
+            var cannot = p.Verdicts.Where(v => !v.Compatible).Select(v => $"{v.Client} (missing {string.Join(", ", v.Missing)})").ToList();
+            md.AppendLine(Inv, $"| `{Cell(p.Address)}` | {(p.Connected ? "yes" : $"no ({p.FailureReason})")} | {Cell(p.AgentVersion ?? "–")} | {Store(p.StoreV3Answered, p.StoreV3Error)} | {Store(p.StoreLegacyAnswered, p.StoreLegacyError)} | {beta3} | {Cell(cannot.Count == 0 ? "none" : string.Join("; ", cannot))} |");
+        }
+
+        foreach (var verdict in probes.Select(p => p.StoreBeta3Verdict).OfType<string>().Distinct())
+        {
+            md.AppendLine();
+            md.AppendLine(verdict);
+        }
+    }
+
     private static void OpenItems(StringBuilder md, IReadOnlyList<object> reports)
     {
         var items = new List<string>();
@@ -292,6 +321,19 @@ public static class PostMortem
         foreach (var p in reports.OfType<PeerReseedReport>().Where(p => !p.Complete))
         {
             items.Add($"reseed-peers of `{p.Database}` is incomplete: {string.Join("; ", p.Nodes.Where(n => !n.Complete).Select(n => $"{n.Address}: {(n.Reached ? n.PeerExchangeError?.ToString() ?? "invalid ENRs" : "not reached")}"))}.");
+        }
+
+        foreach (var p in reports.OfType<ProbeReport>())
+        {
+            if (!p.Connected)
+            {
+                items.Add($"`{p.Address}` could not be reached ({p.FailureReason}): {p.FailureMessage}");
+            }
+
+            foreach (var v in p.Verdicts.Where(v => v.Expected && !v.Compatible))
+            {
+                items.Add($"{v.Client} cannot use `{p.Address}`: it lacks {string.Join(", ", v.Missing)}.");
+            }
         }
 
         foreach (var d in reports.OfType<StoreDiffReport>().Where(d => !d.Identical))

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Waku.StoreForensics.Comparison;
+using Waku.StoreForensics.Net.Probe;
 using Waku.StoreForensics.PeerExchange;
 using Waku.StoreForensics.Recovery;
 using Waku.StoreForensics.Reseed;
@@ -31,9 +32,10 @@ public static class ReportJson
     }
 
     /// <summary>
-    /// Reads a report written by <c>scan</c>, <c>recover</c>, <c>reseed</c>, <c>reseed-peers</c> or <c>diff</c> with
-    /// <c>--json</c>: a <see cref="ScanReport"/>, <see cref="RecoveryReport"/>, <see cref="ReseedReport"/>,
-    /// <see cref="PeerReseedReport"/> or <see cref="StoreDiffReport"/>, told apart by the fields only that one has.
+    /// Reads a report written by <c>scan</c>, <c>recover</c>, <c>reseed</c>, <c>reseed-peers</c>, <c>diff</c> or
+    /// <c>probe</c> with <c>--json</c>: a <see cref="ScanReport"/>, <see cref="RecoveryReport"/>, <see cref="ReseedReport"/>,
+    /// <see cref="PeerReseedReport"/>, <see cref="StoreDiffReport"/> or <see cref="ProbeReport"/>, told apart by the
+    /// fields only that one has.
     /// </summary>
     /// <exception cref="InvalidDataException">Not JSON, or not one of those reports.</exception>
     public static object Read(string path)
@@ -57,9 +59,10 @@ public static class ReportJson
                 _ when Has("missing_hashes") => root.Deserialize<ReseedReport>(Options),
                 _ when Has("nodes") && Has("era") => root.Deserialize<PeerReseedReport>(Options),
                 _ when Has("integrity_check") => root.Deserialize<ScanReport>(Options),
+                _ when Has("verdicts") && Has("address") => root.Deserialize<ProbeReport>(Options),
                 _ => null,
             };
-            return report ?? throw new InvalidDataException($"{path} is JSON but not a report of scan, recover, reseed, reseed-peers or diff (--json).");
+            return report ?? throw new InvalidDataException($"{path} is JSON but not a report of scan, recover, reseed, reseed-peers, diff or probe (--json).");
         }
         catch (JsonException e)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Waku.StoreForensics.Comparison;
+using Waku.StoreForensics.Net.Probe;
 using Waku.StoreForensics.Recovery;
 using Waku.StoreForensics.Reporting;
 using Waku.StoreForensics.Reseed;
@@ -60,6 +61,30 @@ public class PostMortemTests
         Assert.Equal(recovery.UnprovenColumns, recoveryBack.UnprovenColumns);
         Assert.Equal(diff.Messages.OnlyRight, diffBack.Messages.OnlyRight);
         Assert.Equal(ReseedMethod.HashDiff, reseedBack.Peers[0].Method);
+    }
+
+    [Fact]
+    public void ToMarkdown_ProbeOfANodeAnOldClientCannotUse_ShowsItAndListsItAsOpen()
+    {
+        // The July 2021 shape: the node answers beta3 in the v0.5+ encoding; a client expecting the old one cannot read it.
+        var probe = new ProbeReport
+        {
+            Address = "/ip4/10.0.0.1/tcp/30303/p2p/16Uiu2HAmPeer",
+            Connected = true,
+            AgentVersion = "nim-waku v0.5",
+            StoreBeta3Answered = true,
+            StoreBeta3Encoding = "v0.5-v0.7",
+            StoreBeta3Verdict = "This node speaks beta3 with v0.5-v0.7 field numbers: a v0.3/v0.4 client reads its answers as empty.",
+            Verdicts = [new CompatibilityVerdict("js-waku-2021-07", "js-waku (July 2021)", false, ["/vac/waku/store/2.0.0-beta3 (v0.3-v0.4)"], true, "")],
+        };
+        using var dir = new TempDir();
+        var back = Assert.IsType<ProbeReport>(ReportJson.Read(Write(dir, "probe.json", probe)));
+
+        string md = PostMortem.ToMarkdown([back], DateTimeOffset.UnixEpoch);
+
+        Assert.Contains("| `/ip4/10.0.0.1/tcp/30303/p2p/16Uiu2HAmPeer` | yes | nim-waku v0.5 | – | – | answers, v0.5-v0.7 encoding | js-waku (July 2021) (missing /vac/waku/store/2.0.0-beta3 (v0.3-v0.4)) |", md, StringComparison.Ordinal);
+        Assert.Contains(probe.StoreBeta3Verdict, md, StringComparison.Ordinal);
+        Assert.Contains("- js-waku (July 2021) cannot use `/ip4/10.0.0.1/tcp/30303/p2p/16Uiu2HAmPeer`", md, StringComparison.Ordinal);
     }
 
     [Theory]
