@@ -27,6 +27,13 @@ public class StoreDiffTests
         return copy;
     }
 
+    private static void Exec(string path, string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        RandomDatabase.Exec(c, sql);
+    }
+
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     [Fact]
@@ -92,11 +99,7 @@ public class StoreDiffTests
         using var dir = new TempDir();
         string left = Generate(dir, "a", MessageSchemaId.S10);
         string right = Copy(dir, left, "b.db");
-        using (var c = new SqliteConnection($"Data Source={right};Pooling=False"))
-        {
-            c.Open();
-            RandomDatabase.Exec(c, "DELETE FROM Message WHERE messageHash IN (SELECT messageHash FROM Message LIMIT 30)");
-        }
+        Exec(right, "DELETE FROM Message WHERE messageHash IN (SELECT messageHash FROM Message LIMIT 30)");
 
         var report = StoreDiff.Compare(left, right, new StoreDiffOptions { MaxListed = 5 });
 
@@ -158,11 +161,7 @@ public class StoreDiffTests
         string left = Generate(dir, "a", MessageSchemaId.S10);
         string same = Copy(dir, left, "same.db");
         string other = Copy(dir, left, "other.db");
-        using (var c = new SqliteConnection($"Data Source={other};Pooling=False"))
-        {
-            c.Open();
-            RandomDatabase.Exec(c, "UPDATE Message SET contentTopic = x'2f782f312f792f70' WHERE messageHash = (SELECT min(messageHash) FROM Message)");
-        }
+        Exec(other, "UPDATE Message SET contentTopic = x'2f782f312f792f70' WHERE messageHash = (SELECT min(messageHash) FROM Message)");
 
         var identical = await CliRunner.RunAsync("diff", left, same);
         Assert.Equal(0, identical.ExitCode);
@@ -183,11 +182,7 @@ public class StoreDiffTests
         Assert.Equal(2, missing.ExitCode);
 
         string notNwaku = dir.File("plain.db");
-        using (var c = new SqliteConnection($"Data Source={notNwaku};Pooling=False"))
-        {
-            c.Open();
-            RandomDatabase.Exec(c, "CREATE TABLE t (x)");
-        }
+        Exec(notNwaku, "CREATE TABLE t (x)");
 
         var foreign = await CliRunner.RunAsync("diff", left, notNwaku);
         Assert.Equal(2, foreign.ExitCode);
