@@ -14,9 +14,19 @@ public static class FixedSample
     public static void Run<T>(Gen<T> gen, Action<T> assert, int iter, string seed)
     {
         ArgumentNullException.ThrowIfNull(assert);
+        RunAsync(gen, value =>
+        {
+            assert(value);
+            return Task.CompletedTask;
+        }, iter, seed).GetAwaiter().GetResult();
+    }
+
+    public static async Task RunAsync<T>(Gen<T> gen, Func<T, Task> assert, int iter, string seed)
+    {
+        ArgumentNullException.ThrowIfNull(assert);
         if (Environment.GetEnvironmentVariable("FIXED_SAMPLE_CASE") is { Length: > 0 } only)
         {
-            assert(Case(gen, only));
+            await assert(Case(gen, only));
             return;
         }
 
@@ -31,7 +41,7 @@ public static class FixedSample
         {
             try
             {
-                assert(value);
+                await assert(value);
             }
             catch (Exception e)
             {

@@ -33,53 +33,44 @@ public class HostileInputTests
     [Fact]
     public async Task Yamux_RandomFrames_TypedErrorOrCleanEnd()
     {
-        foreach (var bytes in Garbage.Array[150].Single())
+        await FixedSample.RunAsync(Garbage, bytes => Feed(bytes, async s =>
         {
-            await Feed(bytes, async s =>
-            {
-                var session = new YamuxSession(s, false, new MuxerOptions(), st => { st.Reset(); return Task.CompletedTask; });
-                session.Start();
-                await session.Completion;
-            });
-        }
+            var session = new YamuxSession(s, false, new MuxerOptions(), st => { st.Reset(); return Task.CompletedTask; });
+            session.Start();
+            await session.Completion;
+        }), iter: 150, seed: "0N0XIzNsQ0O2");
     }
 
     [Fact]
     public async Task Mplex_RandomFrames_TypedErrorOrCleanEnd()
     {
-        foreach (var bytes in Garbage.Array[150].Single())
+        await FixedSample.RunAsync(Garbage, bytes => Feed(bytes, async s =>
         {
-            await Feed(bytes, async s =>
-            {
-                var session = new MplexSession(s, false, new MuxerOptions(), st => { st.Reset(); return Task.CompletedTask; });
-                session.Start();
-                await session.Completion;
-            });
-        }
+            var session = new MplexSession(s, false, new MuxerOptions(), st => { st.Reset(); return Task.CompletedTask; });
+            session.Start();
+            await session.Completion;
+        }), iter: 150, seed: "0N0XIzNsQ0O2");
     }
 
     [Fact]
     public async Task NoiseResponder_RandomMessages_NoiseOrClosedError()
     {
         using var identity = Identity.CreateEd25519();
-        foreach (var bytes in Gen.Byte.Array[0, 200].Array[100].Single())
+        await FixedSample.RunAsync(Gen.Byte.Array[0, 200], bytes =>
         {
             // Prefix a valid 2-byte frame length so the handshake code, not just framing, sees the garbage.
             var framed = new byte[] { 0, (byte)Math.Min(bytes.Length, 255) }.Concat(bytes).ToArray();
-            await Feed(framed, async s =>
+            return Feed(framed, async s =>
             {
                 await NoiseHandshake.RespondAsync(s, identity, [], CancellationToken.None);
                 throw new InvalidOperationException("A random message 1 and no message 3 cannot complete a handshake.");
             });
-        }
+        }, iter: 100, seed: "0N0XIzNsQ0O2");
     }
 
     [Fact]
     public async Task MultistreamListener_RandomInput_TypedErrorNeverOtherwise()
     {
-        foreach (var bytes in Garbage.Array[150].Single())
-        {
-            await Feed(bytes, s => MultistreamSelect.ListenAsync(s, _ => false, () => [], CancellationToken.None));
-        }
+        await FixedSample.RunAsync(Garbage, bytes => Feed(bytes, s => MultistreamSelect.ListenAsync(s, _ => false, () => [], CancellationToken.None)), iter: 150, seed: "0N0XIzNsQ0O2");
     }
 }
