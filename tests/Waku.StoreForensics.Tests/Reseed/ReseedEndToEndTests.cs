@@ -1,7 +1,10 @@
 using Microsoft.Data.Sqlite;
+using Waku.StoreForensics.Comparison;
 using Waku.StoreForensics.Recovery;
+using Waku.StoreForensics.Reporting;
 using Waku.StoreForensics.Reseed;
 using Waku.StoreForensics.SampleGenerator;
+using Waku.StoreForensics.Scanning;
 using Waku.StoreForensics.Schema;
 using Waku.StoreForensics.Sqlite;
 using Waku.StoreForensics.Store;
@@ -71,6 +74,17 @@ public class ReseedEndToEndTests
         Assert.Equal(ReseedTestStores.Rows(original, MessageSchemaId.S10), ReseedTestStores.Rows(recovered, MessageSchemaId.S10));
         Assert.Equal(Schema(original), Schema(recovered));
         Assert.Equal(recovery.Inputs[0].Sha256, StoreRecoveryEvidence(damaged));
+
+        // The same, as a user checks and writes it up: diff says identical, and the post-mortem's only open items are
+        // the columns no key covers (S10: version, id).
+        var diff = StoreDiff.Compare(original, recovered);
+        Assert.True(diff.Identical, string.Join("\n", diff.Messages.Listed));
+        var scan = StoreScanner.Scan(damaged);
+        string postMortem = PostMortem.ToMarkdown([scan, recovery, report, diff], DateTimeOffset.UnixEpoch);
+        var open = postMortem[postMortem.IndexOf("## Open items", StringComparison.Ordinal)..].Split('\n').Where(l => l.StartsWith("- ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(recovery.UnprovenColumns.Count, open.Count);
+        Assert.All(open, line => Assert.Contains("is not covered by any key", line, StringComparison.Ordinal));
+        Assert.Contains("**identical**", postMortem, StringComparison.Ordinal);
     }
 
     [Fact]
