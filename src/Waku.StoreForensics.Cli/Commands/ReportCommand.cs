@@ -31,8 +31,16 @@ internal static class ReportCommand
             if (parse.GetValue(output) is { } target)
             {
                 string temporary = target.FullName + ".tmp-" + Environment.ProcessId;
-                await File.WriteAllTextAsync(temporary, markdown, token).ConfigureAwait(false);
-                File.Move(temporary, target.FullName, overwrite: true);
+                try
+                {
+                    await File.WriteAllTextAsync(temporary, markdown, token).ConfigureAwait(false);
+                    File.Move(temporary, target.FullName, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(temporary); // gone after the rename; removes a partial file after a failure
+                }
+
                 await Console.Error.WriteLineAsync($"post-mortem written to {target.FullName}").ConfigureAwait(false);
             }
             else
