@@ -54,6 +54,7 @@ public static class StoreRecovery
         progress?.Report(new ScanProgress("hashing evidence and mapping pages", 0));
         // The hash runs on the other core while this one maps the pages (mapping is one thread; both only read).
         var hashing = Task.Run(() => StoreScanner.HashEvidence(input, cancellationToken), cancellationToken);
+        Task<PageMapping>? mapping = null;
         try
         {
             // A hot journal means SQLite would roll the file back before reading it: recover that state.
@@ -63,19 +64,37 @@ public static class StoreRecovery
                 hotJournal = journal is { IsHot: true };
             }
 
-            using var db = SqliteDatabase.Open(input, new SqliteReadOptions { Overlay = hotJournal ? JournalOverlay.RollbackJournal : JournalOverlay.Wal });
-            return Run(db, options, progress, cancellationToken, hashing, started, clock);
+            var readOptions = new SqliteReadOptions { Overlay = hotJournal ? JournalOverlay.RollbackJournal : JournalOverlay.Wal };
+            using var db = SqliteDatabase.Open(input, readOptions);
+            // The page map walks every tree once more than the live pass does: on its own handle it runs beside the
+            // live pass (whose reader waits on SQLite's inserts) instead of before it. Only the lost-row pass needs it.
+            mapping = Task.Run(() => PageMapping.Of(input, readOptions), cancellationToken);
+            return Run(db, mapping, options, progress, cancellationToken, hashing, started, clock);
         }
         finally
         {
-            // Never leave the hash reading the evidence behind a failed run; its own failure surfaced in Run, or is moot.
+            // Never leave the hash or the map reading the evidence behind a failed run; their failures surfaced in Run, or are moot.
             WaitQuietly(hashing);
+            if (mapping is not null)
+            {
+                WaitQuietly(mapping);
+            }
         }
     }
 
-    private static RecoveryReport Run(SqliteDatabase db, RecoveryOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken, Task<IReadOnlyList<EvidenceFile>> hashing, DateTimeOffset started, Stopwatch clock)
+    /// <summary>Every page classified, and the findings the walk met (on its own handle, so its own list).</summary>
+    private sealed record PageMapping(IReadOnlyList<PageInfo> Map, IReadOnlyList<SqliteFinding> Findings)
     {
-        var map = db.MapPages();
+        public static PageMapping Of(string path, SqliteReadOptions options)
+        {
+            using var db = SqliteDatabase.Open(path, options);
+            var map = db.MapPages();
+            return new PageMapping(map, db.Findings.ToList());
+        }
+    }
+
+    private static RecoveryReport Run(SqliteDatabase db, Task<PageMapping> mapping, RecoveryOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken, Task<IReadOnlyList<EvidenceFile>> hashing, DateTimeOffset started, Stopwatch clock)
+    {
         var notes = new List<Finding>();
         var (inputSchema, detectedFrom, peerSchema) = DetectLayouts(db, notes);
         var targetSchema = options.TargetLayout is { } target ? NwakuSchemaCatalog.Get(target) : inputSchema;
@@ -93,7 +112,7 @@ public static class StoreRecovery
         string temp = Path.Combine(outputDirectory, $".{Path.GetFileName(options.OutputPath)}.{Guid.NewGuid():N}.tmp");
         string quarantinePath = Path.GetFullPath(options.OutputPath) + ".quarantine.db";
         string quarantineTemp = quarantinePath + $".{Guid.NewGuid():N}.tmp";
-        var run = new RecoveryRun(db, map, inputSchema, targetSchema, peerSchema, options, cancellationToken);
+        var run = new RecoveryRun(db, mapping, inputSchema, targetSchema, peerSchema, options, cancellationToken);
         long messagesWritten;
         long peersWritten = 0;
         bool verified;
@@ -169,7 +188,7 @@ public static class StoreRecovery
                 PeersWritten = peersWritten,
                 QuarantinedRows = run.QuarantinedRows,
                 QuarantinedLiveOrLost = run.QuarantinedLiveOrLost,
-                InputDamageFindings = db.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
+                InputDamageFindings = run.InputFindings().Count(f => f.Severity == SqliteFindingSeverity.Error),
                 Candidates = run.Candidates,
                 Counts = run.Counts(),
                 UnprovenColumns = run.UnprovenColumns(),
@@ -349,7 +368,7 @@ public static class StoreRecovery
     /// <summary>State of one recovery: the passes, the key fingerprints, the counters.</summary>
     private sealed class RecoveryRun(
         SqliteDatabase db,
-        IReadOnlyList<PageInfo> map,
+        Task<PageMapping> mapping,
         MessageTableSchema schema,
         MessageTableSchema target,
         PeerTableSchema? peerSchema,
@@ -357,9 +376,9 @@ public static class StoreRecovery
         CancellationToken cancellationToken)
     {
         // Key fingerprint -> fingerprint of the columns no key covers, to tell a duplicate from a conflicting copy.
-        // Sized once for the cells of the Message table's pages (its live rows): growing a set of a million keys step by
-        // step leaves its earlier arrays as large-object garbage, tens of MB of peak memory.
-        private readonly Dictionary<UInt128, int> _claimed = new(map.Sum(p => string.Equals(p.Owner, schema.TableName, StringComparison.OrdinalIgnoreCase) ? p.CellCount : 0));
+        // Sized once, before the page map is ready, for about two rows per page present (1 GB S10 store: 1.45 rows per
+        // page): growing a set of a million keys step by step leaves its earlier arrays as large-object garbage.
+        private readonly Dictionary<UInt128, int> _claimed = new((int)Math.Min(2L * db.FilePageCount, 1 << 24));
         // The columns outside every key formula of the layout: a copy can differ there and still pass every check.
         private readonly int[] _unprovable = Enumerable.Range(0, schema.Columns.Count).Where(i => (MessageRowValidator.ProvableColumns(schema) & (1UL << i)) == 0).ToArray();
         private readonly Dictionary<ulong, string> _unprovenNames = new();
@@ -376,6 +395,12 @@ public static class StoreRecovery
         public long QuarantinedLiveOrLost { get; private set; }
         public long Candidates { get; private set; }
         public long IndexDisagreements { get; private set; }
+
+        /// <summary>The page map (waits for it: only the passes after the live tree need it).</summary>
+        private IReadOnlyList<PageInfo> Map => mapping.GetAwaiter().GetResult().Map;
+
+        /// <summary>What reading met: the live pass and carving on this handle, the page map on its own (once each).</summary>
+        public IEnumerable<SqliteFinding> InputFindings() => db.Findings.Concat(mapping.GetAwaiter().GetResult().Findings).Distinct();
 
         public IReadOnlyList<RecoveryCount> Counts() =>
             _counts.Select(c => new RecoveryCount(c.Key.Table, c.Key.Source, c.Key.Verdict, c.Value))
@@ -438,15 +463,15 @@ public static class StoreRecovery
             // Pass 2: rows lost to damage, and rows of the transaction a torn WAL write left uncommitted (frames of
             // the current WAL generation after the last commit): nwaku inserts one message per transaction, and each
             // such row still proves itself by its key.
-            var orphans = map.Where(p => p.Kind == PageKind.Orphan).Select(p => p.Page);
+            var orphans = Map.Where(p => p.Kind == PageKind.Orphan).Select(p => p.Page);
             var frames = db.Wal?.Frames ?? [];
             var latestFrames = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
             var tornFrames = frames.Where(f => !f.Committed && f.SaltsMatch).OrderByDescending(f => f.Index);
             // Live pages the reader found damage on may hide cells behind a bad pointer or count: scan them whole.
-            var damagedLive = db.Findings.Where(f => f.Severity == SqliteFindingSeverity.Error && f.Page != 0).Select(f => f.Page).Distinct()
-                .Where(p => p <= map.Count && map[(int)p - 1].Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior).ToList();
-            var lost = carver.CarveFilePages(map, orphans, CarveParts.Cells, cancellationToken)
-                .Concat(carver.CarveFilePages(map, damagedLive, CarveParts.WholePage, cancellationToken))
+            var damagedLive = InputFindings().Where(f => f.Severity == SqliteFindingSeverity.Error && f.Page != 0).Select(f => f.Page).Distinct()
+                .Where(p => p <= Map.Count && Map[(int)p - 1].Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior).ToList();
+            var lost = carver.CarveFilePages(Map, orphans, CarveParts.Cells, cancellationToken)
+                .Concat(carver.CarveFilePages(Map, damagedLive, CarveParts.WholePage, cancellationToken))
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.Cells, cancellationToken))
                 .Concat(carver.CarveWalFrames(tornFrames, CarveParts.Cells, cancellationToken));
             foreach (var output in Consider(lost, RowState.Lost))
@@ -480,8 +505,8 @@ public static class StoreRecovery
             var carver = Carver;
             var deleted = carver.CarveWalFrames(olderCommitted, CarveParts.All, cancellationToken)
                 .Concat(carver.CarveWalFrames(latestFrames, CarveParts.FreeSpace, cancellationToken))
-                .Concat(carver.CarveFilePages(map, map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
-                .Concat(CarveInParallel(Shapes, map.Where(p => !OldVersion(p)).Select(p => p.Page).ToArray(), CarveParts.FreeSpace))
+                .Concat(carver.CarveFilePages(Map, Map.Where(OldVersion).Select(p => p.Page), CarveParts.All, cancellationToken))
+                .Concat(CarveInParallel(Shapes, Map.Where(p => !OldVersion(p)).Select(p => p.Page).ToArray(), CarveParts.FreeSpace))
                 .Concat(carver.CarveWalFrames(tornFrames, CarveParts.FreeSpace, cancellationToken))
                 .Concat(carver.CarveWalFrames(frames.Where(f => !f.Committed && !f.SaltsMatch), CarveParts.All, cancellationToken))
                 .Concat(carver.CarveJournal(cancellationToken));
@@ -506,8 +531,8 @@ public static class StoreRecovery
                 var a = new ArraySegment<uint>(pages, start, Math.Min(ChunkPages, pages.Length - start));
                 int secondStart = start + ChunkPages;
                 var b = secondStart < pages.Length ? new ArraySegment<uint>(pages, secondStart, Math.Min(ChunkPages, pages.Length - secondStart)) : ArraySegment<uint>.Empty;
-                var other = Task.Run(() => second.CarveFilePages(map, b, parts, cancellationToken).ToList(), cancellationToken);
-                var mine = first.CarveFilePages(map, a, parts, cancellationToken).ToList();
+                var other = Task.Run(() => second.CarveFilePages(Map, b, parts, cancellationToken).ToList(), cancellationToken);
+                var mine = first.CarveFilePages(Map, a, parts, cancellationToken).ToList();
                 var theirs = other.GetAwaiter().GetResult();
                 foreach (var record in mine.Concat(theirs))
                 {
