@@ -23,12 +23,33 @@ public static class StoreScanner
         var clock = Stopwatch.StartNew();
         var findings = new FindingCollector(options.MaxFindingsPerKind);
 
-        progress?.Report(new ScanProgress("hashing evidence", 0));
-        var inputs = HashEvidence(path, cancellationToken);
+        progress?.Report(new ScanProgress("reading pages", 0));
+        // The evidence hash and SQLite's integrity_check (its own read of the file) run on the other core while our
+        // reader maps and validates on this one; both only read.
+        var background = Task.Run(() => (Inputs: HashEvidence(path, cancellationToken),
+            Check: options.RunIntegrityCheck ? IntegrityCheck.Run(path, cancellationToken: cancellationToken) : null), cancellationToken);
+        try
+        {
+            return Read(path, options, progress, findings, background, started, clock, cancellationToken);
+        }
+        finally
+        {
+            // Never leave the background reading the evidence behind a failed scan.
+            try
+            {
+                background.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+    }
 
+    private static ScanReport Read(string path, ScanOptions options, IProgress<ScanProgress>? progress, FindingCollector findings,
+        Task<(IReadOnlyList<EvidenceFile> Inputs, IntegrityCheckResult? Check)> background, DateTimeOffset started, Stopwatch clock, CancellationToken cancellationToken)
+    {
         using var db = SqliteDatabase.Open(path);
-        progress?.Report(new ScanProgress("reading pages", 0.1));
-        db.MapPages(new Progress<double>(f => progress?.Report(new ScanProgress("reading pages", 0.1 + (0.4 * f)))));
+        db.MapPages(new Progress<double>(f => progress?.Report(new ScanProgress("reading pages", 0.4 * f))));
         cancellationToken.ThrowIfCancellationRequested();
 
         var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
@@ -88,10 +109,10 @@ public static class StoreScanner
         }
 
         string integrity = "skipped";
-        if (options.RunIntegrityCheck)
+        progress?.Report(new ScanProgress(options.RunIntegrityCheck ? "SQLite integrity_check" : "hashing evidence", 0.8));
+        var (inputs, check) = background.GetAwaiter().GetResult();
+        if (check is not null)
         {
-            progress?.Report(new ScanProgress("SQLite integrity_check", 0.8));
-            var check = IntegrityCheck.Run(path, cancellationToken: cancellationToken);
             integrity = !check.Ran ? "could not run" : check.Ok ? "ok" : "damaged";
             if (!check.Ran)
             {
