@@ -17,10 +17,11 @@ internal static class RecoverCommand
         var targetSchema = new Option<string>("--target-schema") { Description = "Layout to write: same (the input's), latest, or a layout name (S1, S7, S10, …).", DefaultValueFactory = _ => "same" };
         var includeDeleted = new Option<bool>("--include-deleted") { Description = "Also write valid deleted rows found in freeblocks, freelist pages and older WAL frames." };
         var overwrite = new Option<bool>("--force") { Description = "Replace the output file if it exists." };
+        var textAsBlob = new Option<bool>("--text-as-blob") { Description = "Write rows a hand reseed stored with TEXT topics, payload or meta as BLOBs (as nwaku binds them) when the key then proves the bytes; each is listed in the quarantine file. Off by default: one damaged header byte also turns a BLOB into TEXT." };
         var json = CommonOptions.Json();
         var command = new Command("recover", "Carve every surviving row out of a damaged store, prove each one, and write a clean, verified database in nwaku's schema.")
         {
-            input, output, targetSchema, includeDeleted, overwrite, json,
+            input, output, targetSchema, includeDeleted, overwrite, textAsBlob, json,
         };
         command.SetAction((parse, ct) => CommandGuard.RunAsync(token =>
         {
@@ -36,6 +37,7 @@ internal static class RecoverCommand
                 TargetLayout = ParseTarget(parse.GetValue(targetSchema)!),
                 IncludeDeleted = parse.GetValue(includeDeleted),
                 Overwrite = parse.GetValue(overwrite),
+                TextAsBlob = parse.GetValue(textAsBlob),
             };
             var progress = !parse.GetValue(json) && !Console.IsErrorRedirected
                 ? new Progress<ScanProgress>(p => Console.Error.Write($"\r{p.Stage,-24} {p.Fraction,4:P0}"))
@@ -95,6 +97,11 @@ internal static class RecoverCommand
         {
             // A key proves the columns it is computed from; the others hold what the file says (provenance.unproven).
             Console.Out.WriteLine("not proven by any key (rows): " + string.Join(", ", report.UnprovenColumns.Select(c => $"{c.Key} {c.Value}")));
+        }
+
+        if (report.TextConverted > 0)
+        {
+            Console.Out.WriteLine($"{report.TextConverted} row(s) written with TEXT values as BLOBs (--text-as-blob), each listed in the quarantine file");
         }
 
         Console.Out.WriteLine($"{report.QuarantinedRows} row(s) kept with reasons in {report.QuarantinePath}; {report.Candidates} carved candidates; {report.Seconds:F2} s");

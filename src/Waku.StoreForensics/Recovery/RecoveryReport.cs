@@ -49,6 +49,13 @@ public sealed record RecoveryOptions
     /// <summary>Replace an existing output file.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>
+    /// Write a Message row whose only fault is TEXT where nwaku binds BLOB (a hand reseed; nwaku's queries never find
+    /// such a row) with those values as BLOBs, when the key then proves them; each such row is also listed in the
+    /// quarantine file. Off by default: one damaged header byte also turns a BLOB into TEXT, and nothing tells the two apart.
+    /// </summary>
+    public bool TextAsBlob { get; init; }
+
     /// <summary>Settings of the Message and Peer row validators.</summary>
     public RowValidationOptions Validation { get; init; } = new();
 
@@ -96,6 +103,8 @@ public sealed record RecoveryReport
     public required int InputDamageFindings { get; init; }
     /// <summary>True when the input was damaged: file-format errors, or live/lost rows that failed validation.</summary>
     public bool DamageFound => InputDamageFindings > 0 || QuarantinedLiveOrLost > 0;
+    /// <summary>Message rows written with TEXT values turned into BLOBs (<see cref="RecoveryOptions.TextAsBlob"/>).</summary>
+    public long TextConverted { get; init; }
     /// <summary>Candidate records carved from every source before validation and de-duplication.</summary>
     public required long Candidates { get; init; }
     /// <summary>Rows per table × source × verdict.</summary>

@@ -193,6 +193,7 @@ public static class StoreRecovery
                 Counts = run.Counts(),
                 UnprovenColumns = run.UnprovenColumns(),
                 IndexDisagreements = run.IndexDisagreements,
+                TextConverted = run.TextConverted,
                 OutputVerified = verified,
                 Notes = notes,
             };
@@ -395,6 +396,19 @@ public static class StoreRecovery
         public long QuarantinedLiveOrLost { get; private set; }
         public long Candidates { get; private set; }
         public long IndexDisagreements { get; private set; }
+        public long TextConverted { get; private set; }
+
+        /// <summary>Bit i set: column i of <paramref name="row"/> holds TEXT.</summary>
+        private static ulong TextColumns(object?[] row)
+        {
+            ulong bits = 0;
+            for (int i = 0; i < row.Length; i++)
+            {
+                bits |= row[i] is string ? 1UL << i : 0;
+            }
+
+            return bits;
+        }
 
         /// <summary>The page map (waits for it: only the passes after the live tree need it).</summary>
         private IReadOnlyList<PageInfo> Map => mapping.GetAwaiter().GetResult().Map;
@@ -662,6 +676,19 @@ public static class StoreRecovery
             var where = new Location(Page: page, Offset: offset);
             var verification = MessageRowValidator.Verify(schema, row, options.Validation, where);
             var errors = verification.Findings.Where(f => f.Severity == Severity.Error).ToList();
+            string? converted = null;
+            if (options.TextAsBlob && errors.Count > 0 && errors.All(e => e.Kind == FindingKind.TextInBlobColumn))
+            {
+                // Only the storage class was wrong: the same UTF-8 bytes as BLOBs, kept only if the key then proves them.
+                var asBlob = row.Select(v => v is string text ? (object?)Encoding.UTF8.GetBytes(text) : v).ToArray();
+                var again = MessageRowValidator.Verify(schema, asBlob, options.Validation, where);
+                if (!again.Findings.Any(f => f.Severity == Severity.Error) && (again.ProvenColumns & TextColumns(row)) == TextColumns(row))
+                {
+                    converted = string.Join(", ", errors.Select(e => e.Location.Column).Distinct());
+                    (row, verification, errors) = (asBlob, again, []);
+                }
+            }
+
             if (errors.Count > 0)
             {
                 Quarantine.Add("message", row, schema, string.Join("; ", errors.Select(e => $"{e.Kind}: {e.Evidence}")), state, source, page, offset, walFrame);
@@ -698,6 +725,12 @@ public static class StoreRecovery
                 QuarantinedRows++;
                 Count("message", source, RowVerdict.DeletedExcluded);
                 return null;
+            }
+
+            if (converted is not null)
+            {
+                Quarantine.Add("message", row, schema, $"written, but {converted} stored as TEXT in the file, written as BLOB (--text-as-blob); the key proves the bytes", state, source, page, offset, walFrame);
+                TextConverted++;
             }
 
             Count("message", source, RowVerdict.Written);

@@ -180,6 +180,11 @@ public static class PostMortem
         md.AppendLine(r.UnprovenColumns.Count == 0
             ? "- every column of every written message is covered by its key."
             : string.Join(Environment.NewLine, r.UnprovenColumns.Select(u => string.Create(Inv, $"- `{u.Key}`: not proven in {u.Value:N0} written row(s)."))));
+        if (r.TextConverted > 0)
+        {
+            md.AppendLine(Inv, $"- {r.TextConverted:N0} written row(s) held TEXT where nwaku writes BLOB and were written as BLOBs (`--text-as-blob`; listed in quarantine).");
+        }
+
         if (r.IndexDisagreements > 0)
         {
             md.AppendLine(Inv, $"- {r.IndexDisagreements:N0} written row(s) have a receive time that disagrees with the live indexes (listed in quarantine).");
