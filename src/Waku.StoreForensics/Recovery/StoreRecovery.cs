@@ -413,8 +413,12 @@ public static class StoreRecovery
         /// <summary>The page map (waits for it: only the passes after the live tree need it).</summary>
         private IReadOnlyList<PageInfo> Map => mapping.GetAwaiter().GetResult().Map;
 
-        /// <summary>What reading met: the live pass and carving on this handle, the page map on its own (once each).</summary>
-        public IEnumerable<SqliteFinding> InputFindings() => db.Findings.Concat(mapping.GetAwaiter().GetResult().Findings).Distinct();
+        /// <summary>
+        /// What reading met: the page map on its own handle, then the live pass and carving on this one; once per kind,
+        /// page and offset, as one handle keeps them (the two walks word the same damage differently).
+        /// </summary>
+        public IEnumerable<SqliteFinding> InputFindings() =>
+            mapping.GetAwaiter().GetResult().Findings.Concat(db.Findings).DistinctBy(f => (f.Kind, f.Page, f.Offset));
 
         public IReadOnlyList<RecoveryCount> Counts() =>
             _counts.Select(c => new RecoveryCount(c.Key.Table, c.Key.Source, c.Key.Verdict, c.Value))
