@@ -78,10 +78,16 @@ internal static class DiffCommand
             }
         }
 
-        if (report.Peers is null)
+        if (report.PeersNotCompared is { } why)
         {
             sb.AppendLine();
-            sb.AppendLine("Peer tables not compared (one file has none, or their layouts differ).");
+            sb.AppendLine(why switch
+            {
+                "none_in_either" => "Peer tables: neither file has one.",
+                "only_left" => "Peer tables not compared: only the left file has one (v0.13+ keep peers in peers.db).",
+                "only_right" => "Peer tables not compared: only the right file has one (v0.13+ keep peers in peers.db).",
+                _ => "Peer tables not compared: their layouts differ.",
+            });
         }
 
         if (report.LeftReadErrors + report.RightReadErrors > 0)

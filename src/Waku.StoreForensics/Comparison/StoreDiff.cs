@@ -33,43 +33,60 @@ public static class StoreDiff
         var clock = Stopwatch.StartNew();
         // The hashes are computed beside the comparison (the other core): on 1 GB files they take as long as a read.
         var evidence = Task.Run(() => (StoreScanner.HashEvidence(leftPath, cancellationToken), StoreScanner.HashEvidence(rightPath, cancellationToken)), cancellationToken);
-        var read = new SqliteReadOptions { Overlay = options.ApplyWal ? JournalOverlay.Wal : JournalOverlay.None };
-        using var left = SqliteDatabase.Open(leftPath, read);
-        using var right = SqliteDatabase.Open(rightPath, read);
-        var leftDetection = SchemaDetector.Detect(left.Header.UserVersion, left.Schema);
-        var rightDetection = SchemaDetector.Detect(right.Header.UserVersion, right.Schema);
-        var leftLayout = MessageLayout(leftDetection, leftPath);
-        var rightLayout = MessageLayout(rightDetection, rightPath);
-
-        // Compare in the newer layout: converting back would lose what the newer one keeps.
-        var common = rightLayout.Id >= leftLayout.Id ? rightLayout : leftLayout;
-        Func<object?[], object?[]> toLeft = leftLayout.Id == common.Id ? row => row : row => MessageConversion.Convert(row, leftLayout, common);
-        Func<object?[], object?[]> toRight = rightLayout.Id == common.Id ? row => row : row => MessageConversion.Convert(row, rightLayout, common);
-        var messages = CompareTable(common, () => Rows(left, leftDetection.Message!.TableName, toLeft), Rows(right, rightDetection.Message!.TableName, toRight),
-            leftDetection.Message!.TableName, options.MaxListed, cancellationToken);
-
-        TableDiff? peers = null;
-        if (leftDetection.Peer is { IsExactMatch: true, Schema: { } leftPeers } && rightDetection.Peer is { IsExactMatch: true, Schema: { } rightPeers }
-            && leftPeers.Id == rightPeers.Id)
+        try
         {
-            peers = CompareTable(leftPeers, () => Rows(left, leftDetection.Peer.TableName, null), Rows(right, rightDetection.Peer.TableName, null),
-                leftDetection.Peer.TableName, options.MaxListed, cancellationToken);
+            var read = new SqliteReadOptions { Overlay = options.ApplyWal ? JournalOverlay.Wal : JournalOverlay.None };
+            using var left = SqliteDatabase.Open(leftPath, read);
+            using var right = SqliteDatabase.Open(rightPath, read);
+            var leftDetection = SchemaDetector.Detect(left.Header.UserVersion, left.Schema);
+            var rightDetection = SchemaDetector.Detect(right.Header.UserVersion, right.Schema);
+            var leftLayout = MessageLayout(leftDetection, leftPath);
+            var rightLayout = MessageLayout(rightDetection, rightPath);
+
+            // Compare in the newer layout: converting back would lose what the newer one keeps.
+            var common = rightLayout.Id >= leftLayout.Id ? rightLayout : leftLayout;
+            Func<object?[], object?[]> toLeft = leftLayout.Id == common.Id ? row => row : row => MessageConversion.Convert(row, leftLayout, common);
+            Func<object?[], object?[]> toRight = rightLayout.Id == common.Id ? row => row : row => MessageConversion.Convert(row, rightLayout, common);
+            var messages = CompareTable(common, () => Rows(left, leftDetection.Message!.TableName, toLeft), Rows(right, rightDetection.Message!.TableName, toRight),
+                leftDetection.Message!.TableName, options.MaxListed, cancellationToken);
+
+            TableDiff? peers = null;
+            var leftPeerLayout = leftDetection.Peer is { IsExactMatch: true } lp ? lp.Schema : null;
+            var rightPeerLayout = rightDetection.Peer is { IsExactMatch: true } rp ? rp.Schema : null;
+            string? peersNotCompared = (leftPeerLayout, rightPeerLayout) switch
+            {
+                (null, null) => "none_in_either",
+                (_, null) => "only_left",
+                (null, _) => "only_right",
+                var (l, r) when l.Id != r.Id => "layouts_differ",
+                _ => null,
+            };
+            if (peersNotCompared is null && leftPeerLayout is { } leftPeers)
+            {
+                peers = CompareTable(leftPeers, () => Rows(left, leftDetection.Peer!.TableName, null), Rows(right, rightDetection.Peer!.TableName, null),
+                    leftDetection.Peer!.TableName, options.MaxListed, cancellationToken);
+            }
+            var (leftEvidence, rightEvidence) = evidence.GetAwaiter().GetResult();
+            return new StoreDiffReport
+            {
+                Left = leftEvidence,
+                Right = rightEvidence,
+                LeftLayout = leftLayout.Id,
+                RightLayout = rightLayout.Id,
+                ComparedBy = leftLayout.Id == rightLayout.Id ? DiffKey.PrimaryKey : DiffKey.ConvertedPrimaryKey,
+                Messages = messages,
+                Peers = peers,
+                PeersNotCompared = peersNotCompared,
+                LeftReadErrors = left.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
+                RightReadErrors = right.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
+                Seconds = clock.Elapsed.TotalSeconds,
+            };
         }
-
-        var (leftEvidence, rightEvidence) = evidence.GetAwaiter().GetResult();
-        return new StoreDiffReport
+        finally
         {
-            Left = leftEvidence,
-            Right = rightEvidence,
-            LeftLayout = leftLayout.Id,
-            RightLayout = rightLayout.Id,
-            ComparedBy = leftLayout.Id == rightLayout.Id ? DiffKey.PrimaryKey : DiffKey.ConvertedPrimaryKey,
-            Messages = messages,
-            Peers = peers,
-            LeftReadErrors = left.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
-            RightReadErrors = right.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
-            Seconds = clock.Elapsed.TotalSeconds,
-        };
+            // Never leave the hashing reading the evidence behind a failed comparison.
+            BackgroundWork.WaitQuietly(evidence);
+        }
     }
 
     private static MessageTableSchema MessageLayout(SchemaDetection detection, string path) =>

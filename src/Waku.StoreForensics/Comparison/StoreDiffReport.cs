@@ -75,7 +75,7 @@ public sealed record TableDiff
 /// <summary>What <see cref="StoreDiff.Compare"/> found.</summary>
 public sealed record StoreDiffReport
 {
-    /// <summary>The left file and its sidecars, with SHA-256 (hashed before reading; the files are only read).</summary>
+    /// <summary>The left file and its sidecars, with SHA-256 (hashed while they are compared; the files are only read).</summary>
     public required IReadOnlyList<EvidenceFile> Left { get; init; }
 
     /// <summary>The right file and its sidecars, with SHA-256.</summary>
@@ -93,8 +93,15 @@ public sealed record StoreDiffReport
     /// <summary>The Message tables.</summary>
     public required TableDiff Messages { get; init; }
 
-    /// <summary>The Peer tables, when both files have one of the same layout; else null.</summary>
+    /// <summary>The Peer tables, when both files have one of the same layout; else null (see <see cref="PeersNotCompared"/>).</summary>
     public TableDiff? Peers { get; init; }
+
+    /// <summary>
+    /// Why the Peer tables were not compared: <c>none_in_either</c>, <c>only_left</c>, <c>only_right</c> (v0.13+ keep
+    /// peers in <c>peers.db</c>, so a layout conversion moves them out) or <c>layouts_differ</c>; null when they were.
+    /// <see cref="Identical"/> speaks of the tables compared.
+    /// </summary>
+    public string? PeersNotCompared { get; init; }
 
     /// <summary>Error findings our reader met in the left file (damage: rows behind it were not read).</summary>
     public int LeftReadErrors { get; init; }

@@ -273,7 +273,7 @@ public static class PeerReseeder
 
         try
         {
-            // No busy wait: a lock means a running node, which is refused rather than waited for.
+            // The shortest busy wait (Microsoft.Data.Sqlite retries for 1 s): a lock means a running node, refused rather than waited for.
             using var writer = NwakuDatabaseWriter.OpenExisting(target.Path, null, target.Schema, TimeSpan.Zero);
             // nwaku's statements: all four columns to v0.22, (peerId, storedInfo) from v0.23.
             int columns = target.Era == PeerStorageEra.StoredInfo ? target.Schema.Columns.Count : 2;

@@ -74,10 +74,10 @@ public static class StoreRecovery
         finally
         {
             // Never leave the hash or the map reading the evidence behind a failed run; their failures surfaced in Run, or are moot.
-            WaitQuietly(hashing);
+            BackgroundWork.WaitQuietly(hashing);
             if (mapping is not null)
             {
-                WaitQuietly(mapping);
+                BackgroundWork.WaitQuietly(mapping);
             }
         }
     }
@@ -155,7 +155,7 @@ public static class StoreRecovery
                     finally
                     {
                         // Never leave SQLite reading the output behind a failed pass.
-                        WaitQuietly(verifying);
+                        BackgroundWork.WaitQuietly(verifying);
                     }
 
                     verified = verifying.GetAwaiter().GetResult();
@@ -172,6 +172,7 @@ public static class StoreRecovery
             Commit(temp, Path.GetFullPath(options.OutputPath), options.Overwrite);
             Commit(quarantineTemp, quarantinePath, overwrite: true);
             progress?.Report(new ScanProgress("done", 1));
+            _ = run.Map; // the page map's findings belong to the input's damage count
             return new RecoveryReport
             {
                 Inputs = inputs,
@@ -188,7 +189,7 @@ public static class StoreRecovery
                 PeersWritten = peersWritten,
                 QuarantinedRows = run.QuarantinedRows,
                 QuarantinedLiveOrLost = run.QuarantinedLiveOrLost,
-                InputDamageFindings = run.InputFindings().Count(f => f.Severity == SqliteFindingSeverity.Error),
+                InputDamageFindings = db.Findings.Count(f => f.Severity == SqliteFindingSeverity.Error),
                 Candidates = run.Candidates,
                 Counts = run.Counts(),
                 UnprovenColumns = run.UnprovenColumns(),
@@ -208,18 +209,6 @@ public static class StoreRecovery
                     File.Delete(leftover + suffix);
                 }
             }
-        }
-    }
-
-    /// <summary>Waits for <paramref name="task"/> to end, ignoring how: for finally blocks, where its result is not wanted.</summary>
-    private static void WaitQuietly(Task task)
-    {
-        try
-        {
-            task.Wait(CancellationToken.None);
-        }
-        catch (AggregateException)
-        {
         }
     }
 
@@ -377,9 +366,9 @@ public static class StoreRecovery
         CancellationToken cancellationToken)
     {
         // Key fingerprint -> fingerprint of the columns no key covers, to tell a duplicate from a conflicting copy.
-        // Sized once, before the page map is ready, for about two rows per page present (1 GB S10 store: 1.45 rows per
-        // page): growing a set of a million keys step by step leaves its earlier arrays as large-object garbage.
-        private readonly Dictionary<UInt128, int> _claimed = new((int)Math.Min(2L * db.FilePageCount, 1 << 24));
+        // Sized once, before the page map is ready, for a row per 2 KiB of file (1 GB S10 store: a row per 2.8 KiB), at most
+        // 4M: growing a set of a million keys step by step leaves its earlier arrays as large-object garbage.
+        private readonly Dictionary<UInt128, int> _claimed = new((int)Math.Min((long)db.FilePageCount * db.PageSize / 2048, 1 << 22));
         // The columns outside every key formula of the layout: a copy can differ there and still pass every check.
         private readonly int[] _unprovable = Enumerable.Range(0, schema.Columns.Count).Where(i => (MessageRowValidator.ProvableColumns(schema) & (1UL << i)) == 0).ToArray();
         private readonly Dictionary<ulong, string> _unprovenNames = new();
@@ -410,15 +399,28 @@ public static class StoreRecovery
             return bits;
         }
 
-        /// <summary>The page map (waits for it: only the passes after the live tree need it).</summary>
-        private IReadOnlyList<PageInfo> Map => mapping.GetAwaiter().GetResult().Map;
+        private bool _mapFindingsMerged;
 
-        /// <summary>
-        /// What reading met: the page map on its own handle, then the live pass and carving on this one; once per kind,
-        /// page and offset, as one handle keeps them (the two walks word the same damage differently).
-        /// </summary>
-        public IEnumerable<SqliteFinding> InputFindings() =>
-            mapping.GetAwaiter().GetResult().Findings.Concat(db.Findings).DistinctBy(f => (f.Kind, f.Page, f.Offset));
+        /// <summary>The page map: waits for it (only the passes after the live tree need it), and the first time hands
+        /// what its walk met to this handle's findings, which keep each kind, page and offset once.</summary>
+        public IReadOnlyList<PageInfo> Map
+        {
+            get
+            {
+                var done = mapping.GetAwaiter().GetResult();
+                if (!_mapFindingsMerged)
+                {
+                    foreach (var finding in done.Findings)
+                    {
+                        db.Report(finding);
+                    }
+
+                    _mapFindingsMerged = true;
+                }
+
+                return done.Map;
+            }
+        }
 
         public IReadOnlyList<RecoveryCount> Counts() =>
             _counts.Select(c => new RecoveryCount(c.Key.Table, c.Key.Source, c.Key.Verdict, c.Value))
@@ -486,7 +488,7 @@ public static class StoreRecovery
             var latestFrames = frames.Where(f => f.Committed && db.Wal!.FindCommittedFrame(f.PageNumber)?.Index == f.Index);
             var tornFrames = frames.Where(f => !f.Committed && f.SaltsMatch).OrderByDescending(f => f.Index);
             // Live pages the reader found damage on may hide cells behind a bad pointer or count: scan them whole.
-            var damagedLive = InputFindings().Where(f => f.Severity == SqliteFindingSeverity.Error && f.Page != 0).Select(f => f.Page).Distinct()
+            var damagedLive = db.Findings.Where(f => f.Severity == SqliteFindingSeverity.Error && f.Page != 0).Select(f => f.Page).Distinct()
                 .Where(p => p <= Map.Count && Map[(int)p - 1].Kind is PageKind.TableLeaf or PageKind.IndexLeaf or PageKind.IndexInterior).ToList();
             var lost = carver.CarveFilePages(Map, orphans, CarveParts.Cells, cancellationToken)
                 .Concat(carver.CarveFilePages(Map, damagedLive, CarveParts.WholePage, cancellationToken))

@@ -256,6 +256,11 @@ public static class PostMortem
                 md.AppendLine(Inv, $"- {t.Table}: {t.LeftRows:N0} vs {t.RightRows:N0} rows; same {t.Same:N0}, only left {t.OnlyLeft:N0}, only right {t.OnlyRight:N0}, differing {t.Differing:N0}{(t.DifferingColumns.Count > 0 ? " (" + string.Join(", ", t.DifferingColumns.Select(c => string.Create(Inv, $"{c.Key} {c.Value}"))) + ")" : "")}.");
             }
         }
+
+        if (d.PeersNotCompared is { } why)
+        {
+            md.AppendLine(Inv, $"- Peer tables not compared: {why.Replace('_', ' ')}.");
+        }
     }
 
     private static void Probes(StringBuilder md, List<ProbeReport> probes)
@@ -343,7 +348,9 @@ public static class PostMortem
 
         foreach (var d in reports.OfType<StoreDiffReport>().Where(d => !d.Identical))
         {
-            items.Add(string.Create(Inv, $"`{d.Left[0].Path}` and `{d.Right[0].Path}` differ: {d.Messages.OnlyLeft:N0} message(s) only left, {d.Messages.OnlyRight:N0} only right, {d.Messages.Differing:N0} differing."));
+            string peers = d.Peers is { Identical: false } p ? string.Create(Inv, $"; peers: {p.OnlyLeft:N0} only left, {p.OnlyRight:N0} only right, {p.Differing:N0} differing") : "";
+            string reads = d.LeftReadErrors + d.RightReadErrors > 0 ? string.Create(Inv, $"; read errors: {d.LeftReadErrors} left, {d.RightReadErrors} right (rows behind them were not compared)") : "";
+            items.Add(string.Create(Inv, $"`{d.Left[0].Path}` and `{d.Right[0].Path}` differ: {d.Messages.OnlyLeft:N0} message(s) only left, {d.Messages.OnlyRight:N0} only right, {d.Messages.Differing:N0} differing{peers}{reads}."));
         }
 
         md.AppendLine();

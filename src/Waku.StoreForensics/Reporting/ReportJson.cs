@@ -62,7 +62,17 @@ public static class ReportJson
                 _ when Has("verdicts") && Has("address") => root.Deserialize<ProbeReport>(Options),
                 _ => null,
             };
-            return report ?? throw new InvalidDataException($"{path} is JSON but not a report of scan, recover, reseed, reseed-peers, diff or probe (--json).");
+            bool namesItsFiles = report switch
+            {
+                ScanReport s => s.Inputs.Count > 0,
+                RecoveryReport r => r.Inputs.Count > 0,
+                ReseedReport r => r.Before.Count > 0 && r.After.Count > 0,
+                StoreDiffReport d => d.Left.Count > 0 && d.Right.Count > 0,
+                _ => true,
+            };
+            return report is null ? throw new InvalidDataException($"{path} is JSON but not a report of scan, recover, reseed, reseed-peers, diff or probe (--json).")
+                : namesItsFiles ? report
+                : throw new InvalidDataException($"{path}: the report names no input file (every report this tool writes names at least one, with its SHA-256).");
         }
         catch (JsonException e)
         {

@@ -34,14 +34,7 @@ public static class StoreScanner
         }
         finally
         {
-            // Never leave the background reading the evidence behind a failed scan.
-            try
-            {
-                background.Wait(CancellationToken.None);
-            }
-            catch (AggregateException)
-            {
-            }
+            BackgroundWork.WaitQuietly(background);
         }
     }
 

@@ -45,6 +45,7 @@ public class StoreDiffTests
         var report = StoreDiff.Compare(store, Copy(dir, store, "b.db"));
 
         Assert.True(report.Identical);
+        Assert.Null(report.PeersNotCompared);
         Assert.Equal(DiffKey.PrimaryKey, report.ComparedBy);
         Assert.Equal((80, 80, 80L), (report.Messages.LeftRows, report.Messages.RightRows, report.Messages.Same));
         Assert.Equal(4, report.Peers!.Same);
@@ -114,7 +115,7 @@ public class StoreDiffTests
     {
         // The check a user runs after recover --target-schema latest: every row arrived, converted as nwaku would.
         using var dir = new TempDir();
-        string input = Generate(dir, "a", MessageSchemaId.S1);
+        string input = Generate(dir, "a", MessageSchemaId.S1, peers: 3);
         string output = dir.File("latest.db");
         StoreRecovery.Recover(input, new RecoveryOptions { OutputPath = output, TargetLayout = MessageSchemaId.S10 });
 
@@ -123,6 +124,7 @@ public class StoreDiffTests
         Assert.Equal((MessageSchemaId.S1, MessageSchemaId.S10, DiffKey.ConvertedPrimaryKey), (report.LeftLayout, report.RightLayout, report.ComparedBy));
         Assert.True(report.Messages.Identical, string.Join("\n", report.Messages.Listed));
         Assert.Equal(80, report.Messages.Same);
+        Assert.Equal("only_left", report.PeersNotCompared); // the S10 output keeps no Peer table (peers.db from v0.13)
     }
 
     [Fact]

@@ -87,6 +87,17 @@ public class PostMortemTests
         Assert.Contains("- js-waku (July 2021) cannot use `/ip4/10.0.0.1/tcp/30303/p2p/16Uiu2HAmPeer`", md, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Read_ReportNamingNoInputFile_IsInvalidData()
+    {
+        // Every report this tool writes names its inputs with their SHA-256; one without them is not ours (or was edited).
+        using var dir = new TempDir();
+        var scan = StoreScanner.Scan(Sample("healthy-v0.37")) with { Inputs = [] };
+
+        var e = Assert.Throws<InvalidDataException>(() => ReportJson.Read(Write(dir, "scan.json", scan)));
+        Assert.Contains("names no input file", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"name\": \"not a report\"}")]
     [InlineData("[1, 2, 3]")]
