@@ -47,10 +47,10 @@ public static partial class IntegrityCheck
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         using var copy = PrivateCopy.Of(databasePath);
         cancellationToken.ThrowIfCancellationRequested();
-        return RunOnCopy(copy.Path, maxMessages);
+        return RunOnCopy(copy.Path, maxMessages, cancellationToken);
     }
 
-    private static IntegrityCheckResult RunOnCopy(string copy, int maxMessages)
+    private static IntegrityCheckResult RunOnCopy(string copy, int maxMessages, CancellationToken cancellationToken)
     {
         string version = "";
         try
@@ -60,6 +60,8 @@ public static partial class IntegrityCheck
             version = connection.ServerVersion;
             using var command = connection.CreateCommand();
             command.CommandText = $"PRAGMA integrity_check({Math.Max(1, maxMessages)})";
+            // A cancelled command interrupts SQLite's check (sqlite3_interrupt) instead of waiting for it.
+            using var interrupt = cancellationToken.Register(command.Cancel);
             using var reader = command.ExecuteReader();
             var problems = new List<IntegrityProblem>();
             while (reader.Read())
@@ -81,6 +83,10 @@ public static partial class IntegrityCheck
             }
 
             return new IntegrityCheckResult(true, problems, null, version);
+        }
+        catch (SqliteException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
         }
         catch (SqliteException e)
         {

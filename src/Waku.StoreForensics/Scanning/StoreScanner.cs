@@ -150,8 +150,16 @@ public static class StoreScanner
             }
 
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 20);
-            byte[] hash = SHA256.HashData(stream);
-            cancellationToken.ThrowIfCancellationRequested();
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            byte[] chunk = new byte[1 << 20];
+            for (int read; (read = stream.Read(chunk)) > 0;)
+            {
+                // Checked per MiB: a cancelled command must not wait for a gigabyte to be hashed.
+                cancellationToken.ThrowIfCancellationRequested();
+                sha.AppendData(chunk, 0, read);
+            }
+
+            byte[] hash = sha.GetHashAndReset();
             files.Add(new EvidenceFile(Path.GetFullPath(file), stream.Length, Convert.ToHexStringLower(hash)));
         }
 

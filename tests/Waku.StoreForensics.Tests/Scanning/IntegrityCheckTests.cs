@@ -69,3 +69,19 @@ public class IntegrityCheckTests
         Assert.Equal(index, problem.Index);
     }
 }
+
+public class ScanCancellationTests
+{
+    private static string Sample => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "corrupt-dbs", "healthy-v0.37", "store.sqlite3");
+
+    [Fact]
+    public void BackgroundReads_CancelledToken_EndInOperationCanceled()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => StoreScanner.HashEvidence(Sample, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => IntegrityCheck.Run(Sample, cancellationToken: cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => StoreScanner.Scan(Sample, cancellationToken: cancelled.Token));
+    }
+}
