@@ -17,10 +17,10 @@ internal static class PagesCommand
         {
             db, json, noWal, rollback,
         };
-        command.SetAction((parse, ct) => CommandGuard.RunAsync(_ =>
+        command.SetAction((parse, ct) => CommandGuard.RunAsync(token =>
         {
             using var database = CommonOptions.Open(parse.GetValue(db)!, CommonOptions.ReadOptions(parse.GetValue(noWal), parse.GetValue(rollback)));
-            var map = database.MapPages();
+            var map = database.MapPages(cancellationToken: token);
             if (parse.GetValue(json))
             {
                 WriteJson(database, map);

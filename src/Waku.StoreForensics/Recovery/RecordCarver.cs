@@ -58,7 +58,7 @@ public sealed class RecordCarver
     /// <summary>Carves every source: file pages, then WAL frames, then journal images. Lazily yields candidates.</summary>
     public IEnumerable<CarvedRecord> Carve(CancellationToken cancellationToken = default)
     {
-        var map = _db.MapPages();
+        var map = _db.MapPages(cancellationToken: cancellationToken);
         var pages = Enumerable.Range(1, (int)_db.FilePageCount).Select(p => (uint)p);
         return CarveFilePages(map, pages, CarveParts.All, cancellationToken)
             .Concat(CarveWalFrames(_db.Wal?.Frames ?? [], CarveParts.All, cancellationToken))

@@ -68,7 +68,7 @@ public static class StoreRecovery
             using var db = SqliteDatabase.Open(input, readOptions);
             // The page map walks every tree once more than the live pass does: on its own handle it runs beside the
             // live pass (whose reader waits on SQLite's inserts) instead of before it. Only the lost-row pass needs it.
-            mapping = Task.Run(() => PageMapping.Of(input, readOptions), cancellationToken);
+            mapping = Task.Run(() => PageMapping.Of(input, readOptions, cancellationToken), cancellationToken);
             return Run(db, mapping, options, progress, cancellationToken, hashing, started, clock);
         }
         finally
@@ -85,10 +85,10 @@ public static class StoreRecovery
     /// <summary>Every page classified, and the findings the walk met (on its own handle, so its own list).</summary>
     private sealed record PageMapping(IReadOnlyList<PageInfo> Map, IReadOnlyList<SqliteFinding> Findings)
     {
-        public static PageMapping Of(string path, SqliteReadOptions options)
+        public static PageMapping Of(string path, SqliteReadOptions options, CancellationToken cancellationToken)
         {
             using var db = SqliteDatabase.Open(path, options);
-            var map = db.MapPages();
+            var map = db.MapPages(cancellationToken: cancellationToken);
             return new PageMapping(map, db.Findings.ToList());
         }
     }

@@ -42,8 +42,7 @@ public static class StoreScanner
         Task<(IReadOnlyList<EvidenceFile> Inputs, IntegrityCheckResult? Check)> background, DateTimeOffset started, Stopwatch clock, CancellationToken cancellationToken)
     {
         using var db = SqliteDatabase.Open(path);
-        db.MapPages(new Progress<double>(f => progress?.Report(new ScanProgress("reading pages", 0.4 * f))));
-        cancellationToken.ThrowIfCancellationRequested();
+        db.MapPages(new Progress<double>(f => progress?.Report(new ScanProgress("reading pages", 0.4 * f))), cancellationToken);
 
         var detection = SchemaDetector.Detect(db.Header.UserVersion, db.Schema);
         foreach (var f in detection.Findings)

@@ -199,7 +199,7 @@ public sealed partial class SqliteDatabase
     /// pointer-map and lock-byte pages, and orphans with what they look like. Reports pages claimed twice and
     /// pointer-map disagreements as findings.
     /// </summary>
-    public IReadOnlyList<PageInfo> MapPages(IProgress<double>? progress = null)
+    public IReadOnlyList<PageInfo> MapPages(IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         // A damaged header can claim billions of pages: map every readable page, and past the end of the file at most
         // as many missing pages again (a store truncated to half its size is still mapped whole).
@@ -247,6 +247,7 @@ public sealed partial class SqliteDatabase
             var observer = new MapObserver(this, owner, root, Claim);
             foreach (var _ in Walk(root, table, observer))
             {
+                cancellationToken.ThrowIfCancellationRequested();
             }
 
             progress?.Report(0.8 * ++done / roots.Count);
@@ -282,6 +283,11 @@ public sealed partial class SqliteDatabase
             ClaimOrphanedOverflowChains(map, total, buffer);
             for (uint p = 1; p <= total; p++)
             {
+                if ((p & 4095) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 if (map[p] is null)
                 {
                     var origin = _pages.Read(p, buffer);
