@@ -6,6 +6,7 @@ using Waku.StoreForensics.PeerExchange;
 using Waku.StoreForensics.Scanning;
 using Waku.StoreForensics.Schema;
 using Waku.StoreForensics.Schema.Protos;
+using Waku.StoreForensics.Tests.Sqlite;
 using Waku.StoreForensics.Validation;
 using static Waku.StoreForensics.Tests.PeerExchange.EnrBuilder;
 
@@ -73,22 +74,7 @@ public class PeerReseederTests
     {
         using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT * FROM Peer ORDER BY peerId";
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return RandomDatabase.Query(c, "SELECT * FROM Peer ORDER BY peerId");
     }
 
     public static TheoryData<PeerSchemaId?, PeerStorageEra?, PeerStorageEra> Cases => new()

@@ -114,23 +114,6 @@ internal static class SqliteFixtures
         return (userVersion, objects);
     }
 
-    public static List<object?[]> ReadRows(SqliteConnection connection, string table)
-    {
-        var rows = new List<object?[]>();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = $"SELECT * FROM {table}";
-        using SqliteDataReader reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    public static List<object?[]> ReadRows(SqliteConnection connection, string table) =>
+        Waku.StoreForensics.Tests.Sqlite.RandomDatabase.Query(connection, $"SELECT * FROM {table}");
 }
